@@ -1,0 +1,103 @@
+# meshgate/contract entrypoint of the global layer: the governance board's rules for every data contract.
+# Input: {contract, layer, domain} with the canonical contract model (see src/subjects/contract/model.ts).
+# Result: {deny, warn} of findings {msg, rule, path}; path names the offending canonical field, so the
+# engine can point at its file:line:col (or at its parent when the field is missing).
+package meshgate.contract
+
+# Storage formats of the global interoperability standard (the seed: "Delta Lake or Iceberg").
+allowed_formats := {"delta", "iceberg"}
+
+# Semantic version: MAJOR.MINOR.PATCH with optional pre-release and build metadata.
+semver_pattern := `^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`
+
+contract := input.contract
+
+has_text(obj, key) if {
+	is_string(obj[key])
+	trim_space(obj[key]) != ""
+}
+
+# Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0
+field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]) | some x in p])])
+
+# All fields, nested ones included: [path array, field].
+all_fields contains [p, f] if {
+	walk(contract.fields, [p, f])
+	is_object(f)
+	is_string(f.name)
+	is_boolean(f.pii)
+}
+
+deny contains {"msg": "Data contract has no domain: every data product belongs to a domain.", "rule": "contract_domain_required", "path": "domain"} if {
+	not has_text(contract, "domain")
+}
+
+deny contains {"msg": "Data contract has no owner: every data product needs an accountable owner.", "rule": "contract_owner_required", "path": "owner"} if {
+	not has_text(contract, "owner")
+}
+
+deny contains {"msg": "Data contract has no data product id.", "rule": "contract_id_required", "path": "id"} if {
+	not has_text(contract, "id")
+}
+
+deny contains {"msg": "Data contract declares no SLA / service level objectives.", "rule": "contract_slo_required", "path": "slos"} if {
+	count(object.get(contract, "slos", [])) == 0
+}
+
+deny contains f if {
+	some i, port in contract.output_ports
+	port.kind != "stream"
+	is_string(port.format)
+	not allowed_formats[lower(port.format)]
+	f := {
+		"msg": sprintf("Output port %v uses format %q; the global standard is delta or iceberg.", [object.get(port, "name", i), port.format]),
+		"rule": "contract_output_format",
+		"path": sprintf("output_ports.%d.format", [i]),
+	}
+}
+
+deny contains f if {
+	some [p, field] in all_fields
+	field.pii == true
+	not has_text(contract, "encryption")
+	f := {
+		"msg": sprintf("Field %q holds PII but the contract declares no encryption protocol.", [field.name]),
+		"rule": "contract_pii_encryption",
+		"path": field_path(p),
+	}
+}
+
+deny contains f if {
+	has_text(contract, "version")
+	not regex.match(semver_pattern, contract.version)
+	f := {"msg": sprintf("Version %q is not a semantic version (MAJOR.MINOR.PATCH).", [contract.version]), "rule": "contract_version_semver", "path": "version"}
+}
+
+deny contains f if {
+	some i, slo in contract.slos
+	slo.valid == false
+	f := {
+		"msg": sprintf("SLO %q has a malformed threshold %v (expected an ISO-8601 duration such as P1D or a percentage such as 99.95%%).", [slo.name, slo.raw]),
+		"rule": "contract_slo_malformed",
+		"path": sprintf("slos.%d", [i]),
+	}
+}
+
+warn contains {"msg": "Data contract has no version.", "rule": "contract_version_missing", "path": "version"} if {
+	not has_text(contract, "version")
+}
+
+warn contains {"msg": "Data contract declares no output port.", "rule": "contract_output_port_missing", "path": "output_ports"} if {
+	count(object.get(contract, "output_ports", [])) == 0
+}
+
+warn contains f if {
+	some i, port in contract.output_ports
+	port.kind == "storage"
+	not is_string(object.get(port, "format", null))
+	f := {
+		"msg": sprintf("Output port %v declares no storage format (delta or iceberg expected).", [object.get(port, "name", i)]),
+		"rule": "contract_output_format_missing",
+		"path": sprintf("output_ports.%d", [i]),
+	}
+}

@@ -1,0 +1,229 @@
+/**
+ * The audit event: one per decision. Its core follows OPA's decision log format (`labels`, `decision_id`,
+ * `bundles`, `path`, `input` or `input_sha256`, `result`, `timestamp`, `metrics`, `masked`) so existing
+ * decision-log collectors accept it; meshgate adds `kind`, `subject`, `domain`, `layers`, `outcome` and
+ * `waivers`. Building an event is pure: masking happens here, before anything reaches a sink.
+ */
+import type { Decision, DecisionError, Obligations, SubjectKind } from '../types.js';
+import { canonicalJson } from './canonical.js';
+import { MASKED, maskWithReport } from './mask.js';
+import { sha256Hex } from './sha256.js';
+
+/** Counts of the findings of a decision. */
+export interface FindingCounts {
+  /** Unwaived deny findings. */
+  deny: number;
+  /** Warn findings. */
+  warn: number;
+  /** Waived findings (of any level). */
+  waived: number;
+  /** All findings. */
+  total: number;
+}
+
+/** A finding as summarised in the event (no free-form location text beyond file/line/column). */
+export interface AuditFinding {
+  /** `layer:rule`. */
+  rule: string;
+  /** `deny` or `warn`. */
+  level: string;
+  /** Effective enforcement. */
+  enforcement: string;
+  /** The message. */
+  msg: string;
+  /** Whether a waiver covers it. */
+  waived: boolean;
+  /** The resource (Terraform address), when any. */
+  resource?: string;
+}
+
+/** The `result` of an event: what was decided, in summary. */
+export interface AuditResult {
+  /** The final answer. */
+  allowed: boolean;
+  /** `allowed`, `denied` or `error`. */
+  outcome: Decision['outcome'];
+  /** Access denial reason, when any. */
+  reason?: string;
+  /** Finding counts. */
+  findings: FindingCounts;
+  /** Distinct `layer:rule` ids of all findings, sorted. */
+  rules: string[];
+  /** The findings, summarised (at most 100; `findings.total` is exact). */
+  details: AuditFinding[];
+  /** Obligations (access), as decided. */
+  obligations: Obligations;
+  /** Rules that allowed an access request, `layer:rule`. */
+  allowed_by?: string[];
+  /** Errors that made the decision fail closed. */
+  errors: Array<Pick<DecisionError, 'code' | 'message'> & { layer?: string }>;
+}
+
+/** A waiver applied to a finding of this decision. */
+export interface AuditWaiver {
+  /** Waiver id. */
+  id: string;
+  /** The waived `layer:rule`. */
+  rule: string;
+  /** Why. */
+  reason: string;
+  /** Who approved it. */
+  approved_by: string;
+  /** When it expires. */
+  expires: string;
+  /** Which waivers file granted it. */
+  scope: string;
+}
+
+/** One audit event (see DESIGN.md § Audit events). */
+export interface AuditEvent {
+  /** OPA-style labels: `{app: 'meshgate', version, id?}`. */
+  labels: { app: 'meshgate'; version: string; id?: string };
+  /** The decision's id. */
+  decision_id: string;
+  /** When the event was built (ISO 8601, UTC). */
+  timestamp: string;
+  /** The policy path (`meshgate/contract`, `meshgate/terraform`, `meshgate/access`, `meshgate/contract_change`). */
+  path: string;
+  /** Subject kind. */
+  kind: SubjectKind;
+  /** The subject's id. */
+  subject: string;
+  /** The subject's file, when any. */
+  file?: string;
+  /** The domain layer applied, when any. */
+  domain?: string;
+  /** Layers evaluated in order. */
+  layers: string[];
+  /** Bundle revisions by layer. */
+  bundles: Record<string, { revision: string }>;
+  /** The masked input (absent when `input_sha256` is recorded instead). */
+  input?: unknown;
+  /** SHA-256 of the canonical JSON of the masked input, when inputs are hashed instead of logged. */
+  input_sha256?: string;
+  /** JSON pointers of masked values (OPA's `masked` field), e.g. `/input/request/user/email`. */
+  masked?: string[];
+  /** The decision in summary. */
+  result: AuditResult;
+  /** `allowed`, `denied` or `error` (duplicated at top level for collectors that index it). */
+  outcome: Decision['outcome'];
+  /** Waivers applied. */
+  waivers: AuditWaiver[];
+  /** Timings in nanoseconds. */
+  metrics: Record<string, number>;
+}
+
+/** Options of {@link buildAuditEvent}. */
+export interface BuildEventOptions {
+  /** The meshgate version (goes to `labels.version`). */
+  version: string;
+  /** Field names or dot paths to mask in the input (see mask.ts). */
+  maskPaths?: readonly string[];
+  /** Record only `input_sha256` (hash of the masked input), never the input. */
+  hashInput?: boolean;
+  /** An instance id for `labels.id`. */
+  instanceId?: string;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+const MAX_DETAILS = 100;
+
+/** The policy path recorded for a subject kind. */
+export function pathForKind(kind: SubjectKind): string {
+  return `meshgate/${kind}`;
+}
+
+/** Builds the audit event of a finished decision. Does not modify the decision; the input is masked here. */
+export function buildAuditEvent(decision: Decision, input: unknown, options: BuildEventOptions): AuditEvent {
+  const masking = maskWithReport(input, options.maskPaths ?? []);
+  const counts: FindingCounts = { deny: 0, warn: 0, waived: 0, total: decision.findings.length };
+  const rules = new Set<string>();
+  const details: AuditFinding[] = [];
+  const waivers: AuditWaiver[] = [];
+  for (const f of decision.findings) {
+    const rule = `${f.layer}:${f.rule}`;
+    rules.add(rule);
+    if (f.waived) counts.waived++;
+    else if (f.level === 'deny') counts.deny++;
+    else counts.warn++;
+    if (details.length < MAX_DETAILS) {
+      const d: AuditFinding = { rule, level: f.level, enforcement: f.enforcement, msg: f.msg, waived: f.waived };
+      if (f.resource !== undefined) d.resource = f.resource;
+      details.push(d);
+    }
+    if (f.waived && f.waiver) {
+      const w = f.waiver;
+      waivers.push({ id: w.id, rule, reason: w.reason, approved_by: w.approved_by, expires: w.expires, scope: w.scope });
+    }
+  }
+  const result: AuditResult = {
+    allowed: decision.allowed,
+    outcome: decision.outcome,
+    findings: counts,
+    rules: [...rules].sort(),
+    details,
+    obligations: copyJson(decision.obligations) as Obligations,
+    errors: decision.errors.map((e) => (e.layer === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, layer: e.layer })),
+  };
+  if (decision.reason !== undefined) result.reason = decision.reason;
+  if (decision.allowed_by !== undefined) result.allowed_by = [...decision.allowed_by];
+
+  const bundles: Record<string, { revision: string }> = {};
+  for (const [layer, b] of Object.entries(decision.bundles)) bundles[layer] = { revision: b.revision };
+
+  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
+  if (options.instanceId !== undefined) labels.id = options.instanceId;
+  const event: AuditEvent = {
+    labels,
+    decision_id: decision.decision_id,
+    timestamp: (options.now ?? (() => new Date()))().toISOString(),
+    path: pathForKind(decision.kind),
+    kind: decision.kind,
+    subject: decision.subject,
+    layers: [...decision.layers],
+    bundles,
+    result,
+    outcome: decision.outcome,
+    waivers,
+    metrics: { ...decision.metrics },
+  };
+  if (decision.file !== undefined) event.file = decision.file;
+  if (decision.domain !== undefined) event.domain = decision.domain;
+  if (options.hashInput) event.input_sha256 = sha256Hex(canonicalJson(masking.value));
+  else event.input = masking.value;
+  if (masking.count > 0) event.masked = masking.masked.map((p) => `/input${p}`);
+  if (masking.secrets.length > 0) scrubEvent(event, masking.secrets);
+  return event;
+}
+
+/**
+ * Replaces any occurrence of a masked value in the event's free text (subject, file, messages, rules,
+ * obligations) by the mask, so a policy message quoting a PII value cannot leak it.
+ */
+function scrubEvent(event: AuditEvent, secrets: readonly string[]): void {
+  const scrub = (s: string): string => {
+    let out = s;
+    for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASKED);
+    return out;
+  };
+  event.subject = scrub(event.subject);
+  if (event.file !== undefined) event.file = scrub(event.file);
+  event.result = scrubDeep(event.result, scrub) as AuditResult;
+  event.waivers = scrubDeep(event.waivers, scrub) as AuditWaiver[];
+}
+
+function scrubDeep(v: unknown, scrub: (s: string) => string): unknown {
+  if (typeof v === 'string') return scrub(v);
+  if (Array.isArray(v)) return v.map((x: unknown) => scrubDeep(x, scrub));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = scrubDeep(x, scrub);
+    return out;
+  }
+  return v;
+}
+
+function copyJson(v: unknown): unknown {
+  return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as unknown);
+}

@@ -1,0 +1,22 @@
+/** The audit trail: events, masking, hash chain, verification and sinks (re-exports only). */
+export { canonicalJson } from './canonical.js';
+export { sha256Hex } from './sha256.js';
+export { MASKED, maskInput, maskWithReport, type MaskResult } from './mask.js';
+export {
+  buildAuditEvent,
+  pathForKind,
+  type AuditEvent,
+  type AuditFinding,
+  type AuditResult,
+  type AuditWaiver,
+  type BuildEventOptions,
+  type FindingCounts,
+} from './event.js';
+export { GENESIS_HASH, chainLine, verifyChainText, type ChainHead, type ChainedEvent, type TamperKind, type VerifyReport } from './chain.js';
+export type { AuditSink } from './sink.js';
+export { AuditTrail, type AuditTrailOptions } from './trail.js';
+export { verifyAuditLog } from './verify.js';
+export { memorySink } from './sinks/memory.js';
+export { callbackSink } from './sinks/callback.js';
+export { jsonlSink, type JsonlSinkOptions, type JsonlRecovery } from './sinks/jsonl.js';
+export { httpSink, type HttpSinkOptions } from './sinks/http.js';

@@ -1,0 +1,116 @@
+/**
+ * The policy ABI: JSON Schemas of what each entrypoint may return, checked with ajv before a result is
+ * trusted, and the normalisation of the seed's bare-string findings to `{msg, rule}`. Anything else is a
+ * MeshgateError (MG_POLICY_RESULT_SHAPE): the caller turns it into a denying decision.
+ */
+import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import { MeshgateError } from '../errors.js';
+import type { AccessResult, ComplianceResult } from '../core.js';
+import type { Entrypoint, Obligations, RawFinding } from '../types.js';
+
+const findingSchema = {
+  oneOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      required: ['msg'],
+      properties: {
+        msg: { type: 'string' },
+        rule: { type: 'string' },
+        severity: { type: 'string' },
+        path: { type: 'string' },
+        remediation: { type: 'string' },
+        resource: { type: 'string' },
+      },
+    },
+  ],
+} as const;
+
+const complianceSchema = {
+  type: 'object',
+  properties: {
+    deny: { type: 'array', items: findingSchema },
+    warn: { type: 'array', items: findingSchema },
+  },
+} as const;
+
+const accessSchema = {
+  type: 'object',
+  properties: {
+    allow: { type: 'boolean' },
+    allow_rules: { type: 'array', items: { type: 'string' } },
+    deny: { type: 'array', items: findingSchema },
+    obligations: {
+      type: 'object',
+      properties: {
+        mask: { type: 'array', items: { type: 'string' } },
+        row_filters: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateCompliance: ValidateFunction = ajv.compile(complianceSchema);
+const validateAccess: ValidateFunction = ajv.compile(accessSchema);
+
+function describeErrors(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .slice(0, 5)
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
+}
+
+function packageOf(entrypoint: Entrypoint): string {
+  return entrypoint.replace(/\//g, '.');
+}
+
+/** Normalises one finding: a bare string becomes `{msg, rule: <package>}`. */
+export function normaliseFinding(f: unknown, entrypoint: Entrypoint): RawFinding {
+  if (typeof f === 'string') return { msg: f, rule: packageOf(entrypoint) };
+  const o = f as Record<string, unknown>;
+  const out: RawFinding = { msg: String(o['msg']), rule: typeof o['rule'] === 'string' && o['rule'] !== '' ? o['rule'] : packageOf(entrypoint) };
+  for (const k of ['severity', 'path', 'remediation', 'resource'] as const) {
+    const v = o[k];
+    if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** Validates and normalises a compliance result (`{deny, warn}`); `undefined` means "no opinion". */
+export function checkComplianceResult(result: unknown, entrypoint: Entrypoint, layer: string): ComplianceResult | undefined {
+  if (result === undefined) return undefined;
+  if (!validateCompliance(result)) {
+    throw new MeshgateError(
+      'MG_POLICY_RESULT_SHAPE',
+      `layer ${layer}: ${entrypoint} returned a result that does not match the policy ABI ({deny: [Finding], warn: [Finding]}): ${describeErrors(validateCompliance.errors)}`,
+      { details: { layer, entrypoint } },
+    );
+  }
+  const r = result as { deny?: unknown[]; warn?: unknown[] };
+  return {
+    deny: (r.deny ?? []).map((f) => normaliseFinding(f, entrypoint)),
+    warn: (r.warn ?? []).map((f) => normaliseFinding(f, entrypoint)),
+  };
+}
+
+/** Validates and normalises an access result (`{allow, deny, obligations}`); `undefined` means "no opinion". */
+export function checkAccessResult(result: unknown, layer: string): AccessResult | undefined {
+  if (result === undefined) return undefined;
+  if (!validateAccess(result)) {
+    throw new MeshgateError(
+      'MG_POLICY_RESULT_SHAPE',
+      `layer ${layer}: meshgate/access returned a result that does not match the policy ABI ({allow: bool, deny: [Finding], obligations: {}}): ${describeErrors(validateAccess.errors)}`,
+      { details: { layer, entrypoint: 'meshgate/access' } },
+    );
+  }
+  const r = result as { allow?: boolean; allow_rules?: string[]; deny?: unknown[]; obligations?: Record<string, unknown> };
+  const ob = r.obligations ?? {};
+  const obligations: Obligations = { ...ob, mask: [...((ob['mask'] as string[] | undefined) ?? [])], row_filters: [...((ob['row_filters'] as string[] | undefined) ?? [])] };
+  return {
+    allow: r.allow === true,
+    allow_rules: [...(r.allow_rules ?? [])],
+    deny: (r.deny ?? []).map((f) => normaliseFinding(f, 'meshgate/access')),
+    obligations,
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The policy build: runs the OPA compiler over the layer folder convention (`global/`,
+ * `domains/<name>/`, shared `lib/`) and writes one WASM bundle per layer plus `manifest.json`
+ * (sha256 of every source file, OPA version, entrypoints, bundle hashes). Deterministic: building twice
+ * from the same sources gives byte-identical bundles and manifest.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
+import { MeshgateError, describeThrown } from '../errors.js';
+import { ENTRYPOINTS, type Entrypoint } from '../types.js';
+import { readBundle } from './bundle.js';
+
+/** Options for {@link buildPolicies}. */
+export interface BuildOptions {
+  /** The policies folder (default `policies`). */
+  policiesDir?: string;
+  /** Where bundles go (default `<policiesDir>/dist`). */
+  outDir?: string;
+  /** The OPA binary (default: found by {@link findOpa}). */
+  opa?: string;
+  /** Accept Rego v0 sources (`--v0-compatible`). */
+  v0?: boolean;
+  /** Build only these layers. */
+  layers?: string[];
+  /** Called after each layer is built (a hook for signing). */
+  afterLayer?: (layer: BuiltLayer) => void;
+}
+
+/** One built layer. */
+export interface BuiltLayer {
+  /** `global` or the domain name. */
+  name: string;
+  /** The folder it was built from, relative to the policies folder. */
+  dir: string;
+  /** The bundle file (relative to outDir). */
+  bundle: string;
+  /** The bundle revision (derived from the source hashes). */
+  revision: string;
+  /** Entrypoints compiled in. */
+  entrypoints: Entrypoint[];
+  /** sha256 of every source file, by path relative to the policies folder. */
+  sources: Record<string, string>;
+  /** sha256 of the bundle file. */
+  bundle_sha256: string;
+}
+
+/** The manifest written beside the bundles. */
+export interface BuildManifest {
+  /** Manifest format version. */
+  manifest_version: 1;
+  /** `opa version` of the compiler used. */
+  opa_version: string;
+  /** Rego syntax the sources were compiled as. */
+  rego_version: 'v0' | 'v1';
+  /** Built layers by name. */
+  layers: Record<string, Omit<BuiltLayer, 'name'>>;
+}
+
+/**
+ * Finds the OPA compiler: `$MESHGATE_OPA`, then `.cache/bin/opa` under the working directory or any
+ * parent, then `opa` on PATH. Throws MG_OPA_NOT_FOUND naming what was tried.
+ */
+export function findOpa(explicit?: string): string {
+  const tried: string[] = [];
+  const candidates = [explicit, process.env['MESHGATE_OPA']].filter((x): x is string => !!x);
+  for (const c of candidates) {
+    tried.push(c);
+    if (existsSync(c)) return resolve(c);
+  }
+  let dir = process.cwd();
+  for (;;) {
+    const p = join(dir, '.cache', 'bin', 'opa');
+    tried.push(p);
+    if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!d) continue;
+    const p = join(d, 'opa');
+    if (existsSync(p)) return p;
+  }
+  tried.push('opa on PATH');
+  throw new MeshgateError('MG_OPA_NOT_FOUND', `OPA compiler not found (tried ${tried.join(', ')}); run \`npm run build:opa\` or set MESHGATE_OPA`);
+}
+
+/** The compiler's version string (e.g. `1.22.3`). */
+export function opaVersion(opa: string): string {
+  const out = run(opa, ['version']);
+  const m = /Version:\s*(\S+)/.exec(out);
+  return m?.[1] ?? out.split('\n')[0]?.trim() ?? 'unknown';
+}
+
+function run(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    const err = e as { stderr?: string; stdout?: string };
+    const detail = (err.stderr || err.stdout || describeThrown(e)).trim();
+    throw new MeshgateError('MG_BUILD_OPA_FAILED', `${cmd} ${args.join(' ')} failed:\n${detail}`, { cause: e });
+  }
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  if (!existsSync(dir)) return out;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const isSource = (p: string): boolean => p.endsWith('.rego') || p.endsWith('data.json') || p.endsWith('data.yaml');
+const isTest = (p: string): boolean => p.endsWith('_test.rego');
+
+/** Lists the layers under a policies folder: `global` then each `domains/<name>`. */
+export function discoverLayers(policiesDir: string): Array<{ name: string; dir: string }> {
+  const layers: Array<{ name: string; dir: string }> = [];
+  if (existsSync(join(policiesDir, 'global'))) layers.push({ name: 'global', dir: 'global' });
+  const domains = join(policiesDir, 'domains');
+  if (existsSync(domains)) {
+    for (const e of readdirSync(domains, { withFileTypes: true }).filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (!/^[a-z][a-z0-9_-]*$/.test(e.name)) {
+        throw new MeshgateError('MG_BUILD_LAYER_NAME', `domain folder name ${e.name} must be lower-case letters, digits, - or _`, { location: { file: join(domains, e.name) } });
+      }
+      layers.push({ name: e.name, dir: `domains/${e.name}` });
+    }
+  }
+  return layers;
+}
+
+/** Entrypoints a layer declares: the ABI packages (`package meshgate.<x>`) found in its sources. */
+export function declaredEntrypoints(files: string[]): Entrypoint[] {
+  const found = new Set<Entrypoint>();
+  for (const f of files) {
+    if (!f.endsWith('.rego') || isTest(f)) continue;
+    const m = /^\s*package\s+meshgate\.([a-z_]+)\s*$/m.exec(readFileSync(f, 'utf8'));
+    const ep = m ? (`meshgate/${m[1]}` as Entrypoint) : undefined;
+    if (ep && ENTRYPOINTS.includes(ep)) found.add(ep);
+  }
+  return ENTRYPOINTS.filter((e) => found.has(e));
+}
+
+/** Builds every layer's bundle and the manifest. Returns the manifest written. */
+export function buildPolicies(options: BuildOptions = {}): BuildManifest {
+  const policiesDir = resolve(options.policiesDir ?? 'policies');
+  if (!existsSync(policiesDir) || !statSync(policiesDir).isDirectory()) {
+    throw new MeshgateError('MG_BUILD_NO_POLICIES', `policies folder not found: ${policiesDir}`, { location: { file: policiesDir } });
+  }
+  const outDir = resolve(options.outDir ?? join(policiesDir, 'dist'));
+  const opa = findOpa(options.opa);
+  const version = opaVersion(opa);
+  mkdirSync(outDir, { recursive: true });
+  const libDir = join(policiesDir, 'lib');
+  const libFiles = listFiles(libDir).filter(isSource);
+  const layers = discoverLayers(policiesDir).filter((l) => !options.layers || options.layers.includes(l.name));
+  if (layers.length === 0) throw new MeshgateError('MG_BUILD_NO_POLICIES', `no layers (global/ or domains/<name>/) under ${policiesDir}`);
+  const manifest: BuildManifest = { manifest_version: 1, opa_version: version, rego_version: options.v0 ? 'v0' : 'v1', layers: {} };
+  for (const layer of layers) {
+    const layerDir = join(policiesDir, layer.dir);
+    const files = listFiles(layerDir).filter(isSource);
+    if (files.length === 0) continue; // an empty layer folder is not a layer
+    const entrypoints = declaredEntrypoints(files);
+    if (entrypoints.length === 0) {
+      throw new MeshgateError('MG_BUILD_NO_ENTRYPOINT', `layer ${layer.name} (${layerDir}) declares none of the ABI packages (${ENTRYPOINTS.map((e) => e.replace('/', '.')).join(', ')})`, {
+        location: { file: layerDir },
+      });
+    }
+    const sources: Record<string, string> = {};
+    for (const f of [...libFiles, ...files].sort()) sources[relative(policiesDir, f).split(sep).join('/')] = sha256(readFileSync(f));
+    const revision = `${layer.name}-${sha256(JSON.stringify([version, options.v0 === true, sources])).slice(0, 16)}`;
+    const bundleName = `${layer.name}.tar.gz`;
+    const tmp = join(outDir, `.${bundleName}.${process.pid}.tmp`);
+    const args = ['build', '-t', 'wasm', '--revision', revision, '--ignore', '*_test.rego', '-o', tmp];
+    if (options.v0) args.push('--v0-compatible');
+    for (const e of entrypoints) args.push('-e', e);
+    args.push(layerDir);
+    if (libFiles.length > 0) args.push(libDir);
+    run(opa, args);
+    const built = readBundle(tmp);
+    const missing = entrypoints.filter((e) => !built.entrypoints.includes(e));
+    if (missing.length > 0) {
+      throw new MeshgateError('MG_BUILD_NO_ENTRYPOINT', `layer ${layer.name}: entrypoints missing from the built bundle: ${missing.join(', ')}`);
+    }
+    renameSync(tmp, join(outDir, bundleName));
+    const entry: BuiltLayer = {
+      name: layer.name,
+      dir: layer.dir,
+      bundle: bundleName,
+      revision,
+      entrypoints,
+      sources,
+      bundle_sha256: sha256(readFileSync(join(outDir, bundleName))),
+    };
+    options.afterLayer?.(entry);
+    const { name: _name, ...rest } = entry;
+    manifest.layers[layer.name] = rest;
+  }
+  const manifestTmp = join(outDir, `.manifest.json.${process.pid}.tmp`);
+  writeFileSync(manifestTmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(manifestTmp, join(outDir, 'manifest.json'));
+  return manifest;
+}

@@ -1,0 +1,266 @@
+/**
+ * Reads an OPA bundle — from a .tar.gz file, a directory, or bytes — into memory: `policy.wasm`, the
+ * `data.json` documents merged by their directory path, `.manifest` and every other file (for signature
+ * verification). Every problem is a MeshgateError with its own code; nothing partial is returned.
+ */
+import { gunzipSync } from 'node:zlib';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { MeshgateError, describeThrown } from '../errors.js';
+
+/** The parsed `.manifest` of a bundle (only the fields meshgate reads; others are kept). */
+export interface BundleManifest {
+  /** The bundle revision (may be empty). */
+  revision: string;
+  /** Roots owned by the bundle. */
+  roots?: string[];
+  /** WASM modules and their entrypoints. */
+  wasm?: Array<{ entrypoint: string; module: string }>;
+  /** Rego version the bundle was built for. */
+  rego_version?: number;
+  /** Any other keys. */
+  [key: string]: unknown;
+}
+
+/** A bundle read into memory. */
+export interface Bundle {
+  /** Where it came from (a path, a URL or `bytes`). */
+  source: string;
+  /** Every file by its path inside the bundle, without a leading slash. */
+  files: Map<string, Uint8Array>;
+  /** The compiled policy. */
+  wasm: Uint8Array;
+  /** data.json documents merged by directory. */
+  data: Record<string, unknown>;
+  /** The parsed manifest (an empty revision when the bundle has none). */
+  manifest: BundleManifest;
+  /** The manifest's revision. */
+  revision: string;
+  /** The entrypoints declared in the manifest (`meshgate/contract`, …). */
+  entrypoints: string[];
+}
+
+/** Limits applied while reading bundles. */
+export interface BundleLimits {
+  /** Largest uncompressed bundle in bytes (default 256 MiB). */
+  maxBytes?: number;
+}
+
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** Reads a bundle from a path (a .tar.gz file or a directory) or from the bytes of a .tar.gz. */
+export function readBundle(source: string | Uint8Array, limits: BundleLimits = {}): Bundle {
+  if (typeof source === 'string') {
+    let st;
+    try {
+      st = statSync(source);
+    } catch (e) {
+      throw new MeshgateError('MG_BUNDLE_NOT_FOUND', `bundle not found: ${source} (${describeThrown(e)})`, { cause: e, location: { file: source } });
+    }
+    if (st.isDirectory()) return assembleBundle(readDirectoryFiles(source), source);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(source);
+    } catch (e) {
+      throw new MeshgateError('MG_BUNDLE_READ', `cannot read bundle ${source}: ${describeThrown(e)}`, { cause: e, location: { file: source } });
+    }
+    return assembleBundle(untarGzip(bytes, source, limits), source);
+  }
+  return assembleBundle(untarGzip(source, 'bytes', limits), 'bytes');
+}
+
+/** Reads a bundle from .tar.gz bytes, naming `source` in errors. */
+export function readBundleBytes(bytes: Uint8Array, source: string, limits: BundleLimits = {}): Bundle {
+  return assembleBundle(untarGzip(bytes, source, limits), source);
+}
+
+function readDirectoryFiles(dir: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const walk = (d: string): void => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) files.set(relative(dir, p).split(sep).join('/'), readFileSync(p));
+    }
+  };
+  try {
+    walk(dir);
+  } catch (e) {
+    throw new MeshgateError('MG_BUNDLE_READ', `cannot read bundle directory ${dir}: ${describeThrown(e)}`, { cause: e, location: { file: dir } });
+  }
+  return files;
+}
+
+/** Gunzips and untars (ustar + PAX path records) into a file map. */
+export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimits = {}): Map<string, Uint8Array> {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  let tar: Uint8Array;
+  try {
+    tar = gunzipSync(bytes, { maxOutputLength: maxBytes });
+  } catch (e) {
+    const tooBig = e instanceof RangeError || /maxOutputLength|buffer/i.test(describeThrown(e));
+    throw new MeshgateError(
+      tooBig ? 'MG_BUNDLE_TOO_LARGE' : 'MG_BUNDLE_CORRUPT',
+      tooBig ? `bundle ${source} is larger than ${maxBytes} bytes uncompressed` : `bundle ${source} is not a valid gzip file: ${describeThrown(e)}`,
+      { cause: e, location: { file: source } },
+    );
+  }
+  return untar(tar, source);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+function field(buf: Uint8Array, start: number, len: number): string {
+  const slice = buf.subarray(start, start + len);
+  const nul = slice.indexOf(0);
+  return decoder.decode(nul === -1 ? slice : slice.subarray(0, nul));
+}
+
+function untar(tar: Uint8Array, source: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  let offset = 0;
+  let paxPath: string | undefined;
+  let sawEnd = false;
+  const corrupt = (why: string): MeshgateError =>
+    new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source} is not a valid tar archive: ${why}`, { location: { file: source } });
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) {
+      sawEnd = true;
+      break;
+    }
+    // checksum: sum of header bytes with the checksum field taken as spaces
+    const stored = parseInt(field(header, 148, 8).trim(), 8);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
+    if (!Number.isFinite(stored) || stored !== sum) throw corrupt(`bad header checksum at byte ${offset}`);
+    const size = parseInt(field(header, 124, 12).trim() || '0', 8);
+    if (!Number.isFinite(size) || size < 0) throw corrupt(`bad entry size at byte ${offset}`);
+    const type = String.fromCharCode(header[156] ?? 0);
+    const magic = field(header, 257, 6);
+    let name = field(header, 0, 100);
+    if (magic.startsWith('ustar')) {
+      const prefix = field(header, 345, 155);
+      if (prefix) name = `${prefix}/${name}`;
+    }
+    const dataStart = offset + 512;
+    const dataEnd = dataStart + size;
+    if (dataEnd > tar.length) throw corrupt(`entry ${name} is truncated`);
+    const body = tar.subarray(dataStart, dataEnd);
+    offset = dataStart + Math.ceil(size / 512) * 512;
+    if (type === 'x') {
+      paxPath = parsePaxPath(decoder.decode(body));
+      continue;
+    }
+    if (type === 'g') continue;
+    if (type !== '0' && type !== '\0' && type !== '') {
+      paxPath = undefined;
+      continue; // directories, links: not bundle content
+    }
+    const path = normaliseBundlePath(paxPath ?? name, source);
+    paxPath = undefined;
+    if (files.has(path)) throw corrupt(`duplicate entry ${path}`);
+    files.set(path, body.slice());
+  }
+  if (!sawEnd && offset < tar.length) throw corrupt('trailing data');
+  if (files.size === 0) throw corrupt('no files');
+  return files;
+}
+
+function parsePaxPath(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^\d+ path=(.*)$/.exec(line);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+function normaliseBundlePath(p: string, source: string): string {
+  const clean = p.replace(/^\.?\/+/, '');
+  if (clean.split('/').some((seg) => seg === '..')) {
+    throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source} has an entry escaping its root: ${p}`, { location: { file: source } });
+  }
+  return clean;
+}
+
+function parseJsonFile(bytes: Uint8Array, path: string, source: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (e) {
+    throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: ${path} is not valid JSON: ${describeThrown(e)}`, {
+      cause: e,
+      location: { file: `${source}#${path}` },
+    });
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Builds a Bundle from its file map: finds policy.wasm, parses and merges data.json, reads .manifest. */
+export function assembleBundle(files: Map<string, Uint8Array>, source: string): Bundle {
+  const manifestBytes = files.get('.manifest');
+  const manifestRaw = manifestBytes ? parseJsonFile(manifestBytes, '.manifest', source) : {};
+  if (!isPlainObject(manifestRaw)) {
+    throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: .manifest is not a JSON object`, { location: { file: source } });
+  }
+  const revision = typeof manifestRaw['revision'] === 'string' ? manifestRaw['revision'] : '';
+  const manifest: BundleManifest = { ...manifestRaw, revision };
+  const wasmEntries = Array.isArray(manifestRaw['wasm']) ? manifestRaw['wasm'] : [];
+  const modulePaths = new Set<string>();
+  const entrypoints: string[] = [];
+  for (const w of wasmEntries) {
+    if (isPlainObject(w) && typeof w['entrypoint'] === 'string' && typeof w['module'] === 'string') {
+      entrypoints.push(w['entrypoint']);
+      modulePaths.add(w['module'].replace(/^\/+/, ''));
+    }
+  }
+  if (modulePaths.size > 1) {
+    throw new MeshgateError('MG_BUNDLE_UNSUPPORTED', `bundle ${source} has ${modulePaths.size} wasm modules; meshgate expects one per layer`, {
+      location: { file: source },
+    });
+  }
+  const wasmPath = [...modulePaths][0] ?? 'policy.wasm';
+  const wasm = files.get(wasmPath);
+  if (!wasm) {
+    throw new MeshgateError('MG_BUNDLE_NO_WASM', `bundle ${source} has no ${wasmPath}: build it with \`opa build -t wasm\``, { location: { file: source } });
+  }
+  const data: Record<string, unknown> = {};
+  const dataPaths = [...files.keys()].filter((p) => p === 'data.json' || p.endsWith('/data.json')).sort();
+  for (const p of dataPaths) {
+    const doc = parseJsonFile(files.get(p)!, p, source);
+    const dirs = p.split('/').slice(0, -1);
+    mergeAt(data, dirs, doc, source, p);
+  }
+  return { source, files, wasm, data, manifest, revision, entrypoints };
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function mergeAt(root: Record<string, unknown>, dirs: string[], doc: unknown, source: string, path: string): void {
+  let node = root;
+  for (const d of dirs) {
+    if (FORBIDDEN_KEYS.has(d)) throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: forbidden path segment in ${path}`);
+    const next = Object.prototype.hasOwnProperty.call(node, d) ? node[d] : undefined;
+    if (next === undefined) {
+      const created: Record<string, unknown> = {};
+      Object.defineProperty(node, d, { value: created, enumerable: true, writable: true, configurable: true });
+      node = created;
+    } else if (isPlainObject(next)) node = next;
+    else throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: ${path} conflicts with a non-object value`);
+  }
+  if (dirs.length === 0 && !isPlainObject(doc)) {
+    throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: root data.json must be an object`);
+  }
+  if (isPlainObject(doc)) {
+    for (const [k, v] of Object.entries(doc)) {
+      if (Object.prototype.hasOwnProperty.call(node, k)) {
+        throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: key ${[...dirs, k].join('.')} is defined twice (in ${path})`);
+      }
+      Object.defineProperty(node, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+  } else {
+    throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: ${path} must hold a JSON object`);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * The only importer of @open-policy-agent/opa-wasm. Compiles each WebAssembly module once (cached by
+ * content hash), instantiates it with a bounded memory, evaluates entrypoints by name synchronously, and
+ * turns everything the SDK throws (strings, plain objects, RangeErrors) into a coded MeshgateError.
+ * After any failure the instance is re-created, so one bad input never poisons the next decision.
+ */
+import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import { MeshgateError, describeThrown } from '../errors.js';
+
+interface LoadedPolicyLike {
+  entrypoints: Record<string, number>;
+  evaluate(input: ArrayBuffer | undefined, entrypoint: number | string): unknown;
+  setData(data: object | ArrayBuffer): void;
+}
+type CustomBuiltin = (...args: unknown[]) => unknown;
+interface OpaWasmModule {
+  loadPolicy(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): Promise<LoadedPolicyLike>;
+  loadPolicySync(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): LoadedPolicyLike;
+}
+
+const require = createRequire(import.meta.url);
+const opa = require('@open-policy-agent/opa-wasm') as OpaWasmModule;
+
+/** 64 KiB WebAssembly pages. */
+const PAGE = 65536;
+
+/** Options for {@link PolicyRuntime.load}. */
+export interface PolicyRuntimeOptions {
+  /** Maximum WebAssembly memory in 64 KiB pages (default 8192 = 512 MiB). */
+  memoryMaxPages?: number;
+  /** Initial memory in pages (default 32 = 2 MiB). */
+  memoryInitialPages?: number;
+  /** Custom built-ins supplied to the policy (for built-ins the WASM target lacks). */
+  builtins?: Record<string, CustomBuiltin>;
+  /** A name for error messages (the layer). */
+  name?: string;
+}
+
+const moduleCache = new Map<string, WebAssembly.Module>();
+
+/** Compiles (or returns the cached compilation of) a policy.wasm. */
+export async function compileWasm(bytes: Uint8Array, name = 'policy'): Promise<WebAssembly.Module> {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  const hit = moduleCache.get(key);
+  if (hit) return hit;
+  try {
+    const mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    moduleCache.set(key, mod);
+    return mod;
+  } catch (e) {
+    throw new MeshgateError('MG_POLICY_WASM_INVALID', `${name}: policy.wasm is not a valid WebAssembly module: ${describeThrown(e)}`, { cause: e });
+  }
+}
+
+/** Serialises an input to JSON bytes; cycles, BigInts and other unserialisable values are coded errors. */
+export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(input);
+  } catch (e) {
+    const why = describeThrown(e);
+    const kind = /BigInt/i.test(why) ? 'a BigInt' : /circular|cyclic/i.test(why) ? 'a cycle' : 'an unserialisable value';
+    throw new MeshgateError('MG_INPUT_UNSERIALISABLE', `${name} contains ${kind} and cannot be given to a policy: ${why}`, { cause: e });
+  }
+  if (text === undefined) {
+    throw new MeshgateError('MG_INPUT_UNSERIALISABLE', `${name} is not a JSON value (got ${typeof input})`);
+  }
+  const bytes = new TextEncoder().encode(text);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** Classifies an SDK/VM failure into a code. */
+function classify(e: unknown): { code: `MG_${string}`; text: string } {
+  const text = describeThrown(e);
+  if (e instanceof RangeError || /memory|out of bounds|grow/i.test(text)) return { code: 'MG_POLICY_MEMORY', text };
+  if (/not implemented|builtin|built-in/i.test(text)) return { code: 'MG_POLICY_BUILTIN_MISSING', text };
+  if (e instanceof WebAssembly.RuntimeError || /unreachable|abort/i.test(text)) return { code: 'MG_POLICY_TRAP', text };
+  if (/json/i.test(text)) return { code: 'MG_POLICY_RESULT_INVALID', text };
+  return { code: 'MG_POLICY_RUNTIME', text };
+}
+
+/** One compiled policy, instantiated with bounded memory, evaluated synchronously. */
+export class PolicyRuntime {
+  /** Entrypoint names exposed by the module. */
+  readonly entrypoints: readonly string[];
+  private instance: LoadedPolicyLike;
+  private readonly data: Record<string, unknown>;
+
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    instance: LoadedPolicyLike,
+    data: Record<string, unknown>,
+    private readonly memory: WebAssembly.MemoryDescriptor,
+    private readonly builtins: Record<string, CustomBuiltin>,
+    private readonly name: string,
+  ) {
+    this.instance = instance;
+    this.data = data;
+    this.entrypoints = Object.keys(instance.entrypoints).sort();
+  }
+
+  /** Compiles (once), instantiates, loads `data`, and warms up every entrypoint. */
+  static async load(wasm: Uint8Array, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): Promise<PolicyRuntime> {
+    const name = options.name ?? 'policy';
+    const module = await compileWasm(wasm, name);
+    const maximum = options.memoryMaxPages ?? 8192;
+    const memory: WebAssembly.MemoryDescriptor = { initial: Math.min(options.memoryInitialPages ?? 32, maximum), maximum };
+    const builtins = options.builtins ?? {};
+    let instance: LoadedPolicyLike;
+    try {
+      instance = await opa.loadPolicy(module, { ...memory }, builtins);
+      instance.setData(serialiseInput(data, `${name} data`));
+    } catch (e) {
+      if (e instanceof MeshgateError) throw e;
+      const { code, text } = classify(e);
+      throw new MeshgateError(code === 'MG_POLICY_RUNTIME' ? 'MG_POLICY_LOAD' : code, `${name}: cannot instantiate policy: ${text}`, { cause: e });
+    }
+    const rt = new PolicyRuntime(module, instance, data, memory, builtins, name);
+    rt.warmUp();
+    return rt;
+  }
+
+  /** True when the module exposes `entrypoint`. */
+  has(entrypoint: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.instance.entrypoints, entrypoint);
+  }
+
+  /**
+   * Evaluates `entrypoint` on `input` and returns its value, or `undefined` when the policy leaves it
+   * undefined. Throws MeshgateError on any failure; the instance is then rebuilt for the next call.
+   */
+  evaluate(entrypoint: string, input: unknown): unknown {
+    if (!this.has(entrypoint)) {
+      throw new MeshgateError('MG_POLICY_ENTRYPOINT_MISSING', `${this.name}: entrypoint ${entrypoint} is not in this bundle (has: ${this.entrypoints.join(', ') || 'none'})`);
+    }
+    // Always hand the SDK an ArrayBuffer: it treats falsy inputs (false, 0, "", null) as "no input" otherwise.
+    const buf = serialiseInput(input);
+    let rs: unknown;
+    try {
+      rs = this.instance.evaluate(buf, entrypoint);
+    } catch (e) {
+      this.reset();
+      const { code, text } = classify(e);
+      throw new MeshgateError(code, `${this.name}: policy failed evaluating ${entrypoint}: ${text}`, { cause: e });
+    }
+    if (!Array.isArray(rs)) {
+      throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a non-array result set`);
+    }
+    if (rs.length === 0) return undefined;
+    if (rs.length > 1) throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned ${rs.length} results; expected one`);
+    const first: unknown = rs[0];
+    if (typeof first !== 'object' || first === null || !('result' in first)) {
+      throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a result set without a result`);
+    }
+    return (first as { result: unknown }).result;
+  }
+
+  /** Current size of the instance's linear memory in bytes (for diagnostics). */
+  memoryBytes(): number {
+    const mem = (this.instance as unknown as { mem?: WebAssembly.Memory }).mem;
+    return mem ? mem.buffer.byteLength : 0;
+  }
+
+  /** Maximum memory in bytes. */
+  get memoryLimitBytes(): number {
+    return (this.memory.maximum ?? 0) * PAGE;
+  }
+
+  private reset(): void {
+    try {
+      const fresh = opa.loadPolicySync(this.module, { ...this.memory }, this.builtins);
+      fresh.setData(serialiseInput(this.data, `${this.name} data`));
+      this.instance = fresh;
+    } catch {
+      // keep the old instance: the next evaluation fails closed again if it is broken
+    }
+  }
+
+  private warmUp(): void {
+    for (const ep of this.entrypoints) {
+      try {
+        this.instance.evaluate(serialiseInput({}), ep);
+      } catch {
+        this.reset();
+      }
+    }
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Small helpers shared by the importers: typed reads from a located tree and recording where each
+ * canonical value came from.
+ */
+import type { Location } from '../../errors.js';
+import type { ContractField, LocationMap } from './model.js';
+import { isTreeObject } from './tree.js';
+import type { RawPath, SourceTree, TreeObject, TreeValue } from './tree.js';
+
+/** Reads a located tree and records canonical path → source location. */
+export class Builder {
+  /** Canonical path → location. */
+  readonly locations: LocationMap = Object.create(null) as LocationMap;
+
+  /** @param tree the parsed source. */
+  constructor(readonly tree: SourceTree) {}
+
+  /** The value at a raw path, or undefined. */
+  get(path: RawPath): TreeValue | undefined {
+    let cur: TreeValue | undefined = this.tree.root;
+    for (const seg of path) {
+      if (cur === null || cur === undefined) return undefined;
+      if (Array.isArray(cur)) {
+        if (typeof seg !== 'number') return undefined;
+        cur = cur[seg];
+      } else if (isTreeObject(cur)) {
+        if (typeof seg !== 'string' || !Object.prototype.hasOwnProperty.call(cur, seg)) return undefined;
+        cur = cur[seg];
+      } else return undefined;
+    }
+    return cur;
+  }
+
+  /** A string (numbers and booleans are converted), or undefined for anything else or empty text. */
+  str(path: RawPath): string | undefined {
+    return asString(this.get(path));
+  }
+
+  /** A number (numeric strings are converted), or undefined. */
+  num(path: RawPath): number | undefined {
+    return asNumber(this.get(path));
+  }
+
+  /** An object, or undefined. */
+  obj(path: RawPath): TreeObject | undefined {
+    const v = this.get(path);
+    return isTreeObject(v) ? v : undefined;
+  }
+
+  /** An array, or undefined. */
+  arr(path: RawPath): TreeValue[] | undefined {
+    const v = this.get(path);
+    return Array.isArray(v) ? v : undefined;
+  }
+
+  /** Records where a canonical path came from (the raw path's location, or its nearest ancestor's). */
+  mark(canon: string, raw: RawPath): void {
+    const loc: Location | undefined = this.tree.locate(raw) ?? this.tree.nearest(raw);
+    if (loc) this.locations[canon] = loc;
+  }
+
+  /** Records `canon` only when the raw path exists in the source. */
+  markIf(canon: string, raw: RawPath): void {
+    if (this.get(raw) !== undefined) this.mark(canon, raw);
+  }
+}
+
+/** A string for strings, numbers and booleans; undefined otherwise or when empty. */
+export function asString(v: TreeValue | undefined): string | undefined {
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** A finite number for numbers and numeric strings; undefined otherwise. */
+export function asNumber(v: TreeValue | undefined): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+/** A boolean for booleans and `true`/`false`/`yes`/`no` strings; undefined otherwise. */
+export function asBool(v: TreeValue | undefined): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    const t = v.trim().toLowerCase();
+    if (t === 'true' || t === 'yes') return true;
+    if (t === 'false' || t === 'no') return false;
+  }
+  return undefined;
+}
+
+/** A list of strings from an array of scalars (or a single scalar, or a comma-less string). */
+export function asStrings(v: TreeValue | undefined): string[] {
+  if (Array.isArray(v)) return v.map(asString).filter((s): s is string => s !== undefined);
+  const s = asString(v);
+  return s === undefined ? [] : [s];
+}
+
+/** Assigns `value` to `obj[key]` only when it is defined (for exactOptionalPropertyTypes). */
+export function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) obj[key] = value;
+}
+
+/** A field with every flag at its default (optional, not unique, nullable). */
+export function newField(name: string): ContractField {
+  return { name, required: false, unique: false, nullable: true, primary_key: false, pii: false, constraints: { other: [] }, tags: [], fields: [] };
+}
+
+/** Reads the common per-field keys many formats share (classification, pii, tags, semantic type, constraints). */
+export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, canon: string): void {
+  const o = b.obj(raw);
+  if (!o) return;
+  const cls = asString(o['classification']) ?? asString(o['data_classification']) ?? asString(o['privacy_tier']);
+  if (cls !== undefined) {
+    f.classification = cls;
+    b.mark(`${canon}.classification`, [...raw, o['classification'] !== undefined ? 'classification' : o['data_classification'] !== undefined ? 'data_classification' : 'privacy_tier']);
+  }
+  const pii = asBool(o['pii']) ?? asBool(o['isPii']) ?? asBool(o['personal_data']);
+  if (pii === true) f.pii = true;
+  if (o['pii'] !== undefined) b.mark(`${canon}.pii`, [...raw, 'pii']);
+  const sem = asString(o['semantic_type']) ?? asString(o['semantic']) ?? asString(o['semanticType']);
+  if (sem !== undefined) {
+    f.semantic_type = sem;
+    b.mark(`${canon}.semantic_type`, [...raw, o['semantic_type'] !== undefined ? 'semantic_type' : o['semantic'] !== undefined ? 'semantic' : 'semanticType']);
+  }
+  put(f, 'description', asString(o['description']) ?? asString(o['doc']));
+  put(f, 'business_rule', asString(o['business_rule']));
+  const tags = asStrings(o['tags']);
+  if (tags.length) f.tags = tags;
+  const en = o['enum'];
+  if (Array.isArray(en)) {
+    f.enum = asStrings(en);
+    b.mark(`${canon}.enum`, [...raw, 'enum']);
+  }
+  readNumericConstraints(b, f, o, raw, canon);
+}
+
+const NUMERIC: readonly [string, keyof ContractField['constraints']][] = [
+  ['minimum', 'minimum'], ['maximum', 'maximum'], ['exclusiveMinimum', 'exclusive_minimum'], ['exclusiveMaximum', 'exclusive_maximum'],
+  ['exclusive_minimum', 'exclusive_minimum'], ['exclusive_maximum', 'exclusive_maximum'],
+  ['minLength', 'min_length'], ['maxLength', 'max_length'], ['min_length', 'min_length'], ['max_length', 'max_length'],
+];
+
+/** Reads numeric/string constraints (`minimum`, `maxLength`, `pattern`, `format`) from an object. */
+export function readNumericConstraints(b: Builder, f: ContractField, o: TreeObject, raw: RawPath, canon: string): void {
+  for (const [src, dst] of NUMERIC) {
+    const n = asNumber(o[src]);
+    if (n !== undefined && dst !== 'other' && dst !== 'pattern' && dst !== 'format') {
+      f.constraints[dst] = n;
+      b.mark(`${canon}.constraints.${dst}`, [...raw, src]);
+    }
+  }
+  const pattern = asString(o['pattern']);
+  if (pattern !== undefined) {
+    f.constraints.pattern = pattern;
+    b.mark(`${canon}.constraints.pattern`, [...raw, 'pattern']);
+  }
+  const format = asString(o['format']);
+  if (format !== undefined) {
+    f.constraints.format = format;
+    b.mark(`${canon}.constraints.format`, [...raw, 'format']);
+  }
+}
+
+/** Applies constraint words (`required`, `unique`, `not_null`, `primary_key`) to a field. */
+export function applyConstraintWords(f: ContractField, words: readonly string[]): void {
+  for (const w of words) {
+    const k = w.trim().toLowerCase().replace(/[\s-]+/g, '_');
+    if (k === 'required') {
+      f.required = true;
+      f.nullable = false;
+    }
+    else if (k === 'unique') f.unique = true;
+    else if (k === 'not_null' || k === 'notnull' || k === 'non_null') {
+      f.nullable = false;
+      f.required = true;
+    } else if (k === 'primary_key' || k === 'pk' || k === 'primarykey') {
+      f.primary_key = true;
+      f.unique = true;
+      f.required = true;
+      f.nullable = false;
+      f.constraints.other.push('primary_key');
+    } else f.constraints.other.push(w);
+  }
+}
+
+/** Guesses a port kind from its type, format and location. */
+export function portKind(type: string | undefined, format: string | undefined, location: string | undefined): 'storage' | 'stream' | 'api' | 'unknown' {
+  const t = `${type ?? ''} ${format ?? ''}`.toLowerCase();
+  if (/kafka|kinesis|pubsub|eventhub|stream|topic|pulsar|sqs|sns/.test(t) || /^(kafka|pulsar):/i.test(location ?? '')) return 'stream';
+  if (/api|http|rest|graphql/.test(t) || /^https?:/i.test(location ?? '')) return 'api';
+  if (t.trim() !== '' || location !== undefined) return 'storage';
+  return 'unknown';
+}

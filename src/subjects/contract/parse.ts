@@ -1,0 +1,111 @@
+/**
+ * `parseContract`: source (text, bytes or object) → located tree → detected format → canonical model,
+ * validated with ajv. Every failure is a MeshgateError with a code and, where known, a location.
+ */
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { MeshgateError } from '../../errors.js';
+import type { Location } from '../../errors.js';
+import { Builder } from './builder.js';
+import { detectFormat } from './detect.js';
+import { importDcs } from './importers/dcs.js';
+import { importOdcs } from './importers/odcs.js';
+import { importSeed } from './importers/seed.js';
+import { CONTRACT_FIELD_SCHEMA, CONTRACT_SCHEMA } from './model.js';
+import type { ContractField, DataContract, ParsedContract } from './model.js';
+import { MAX_SOURCE_CHARS, parseSource, treeFromObject } from './tree.js';
+import type { SourceTree } from './tree.js';
+
+/** What a contract can be given as. */
+export type ContractSource = string | Uint8Array | Record<string, unknown>;
+
+/** Options of {@link parseContract}. */
+export interface ParseContractOptions {
+  /** The file name recorded on every location. */
+  file?: string;
+}
+
+const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'personal-data', 'sensitive_personal', 'spi', 'phi']);
+
+let validator: ValidateFunction | undefined;
+
+function validate(contract: DataContract, loc: Location): void {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    ajv.addSchema(CONTRACT_FIELD_SCHEMA);
+    validator = ajv.compile(CONTRACT_SCHEMA);
+  }
+  if (!validator(contract)) {
+    const msg = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+    throw new MeshgateError('MG_CONTRACT_INVALID', `the imported contract does not match the canonical model: ${msg}`, { location: loc });
+  }
+}
+
+function toTree(source: ContractSource, file: string | undefined): SourceTree {
+  const base: Location = file === undefined ? {} : { file };
+  if (typeof source === 'string') return parseSource(source, file === undefined ? {} : { file });
+  if (source instanceof Uint8Array) {
+    if (source.byteLength > MAX_SOURCE_CHARS * 4) {
+      throw new MeshgateError('MG_CONTRACT_TOO_LARGE', `source is ${source.byteLength} bytes, the limit is ${MAX_SOURCE_CHARS} characters`, { location: base });
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(source);
+    } catch (e) {
+      throw new MeshgateError('MG_CONTRACT_ENCODING', 'source is not valid UTF-8', { location: base, cause: e });
+    }
+    return parseSource(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file === undefined ? {} : { file });
+  }
+  if (typeof source === 'object' && source !== null) return treeFromObject(source, file);
+  throw new MeshgateError('MG_CONTRACT_INPUT', `a contract must be text, bytes or an object, not ${source === null ? 'null' : typeof source}`, { location: base });
+}
+
+/** Marks fields as PII by explicit flag, classification, tag, or an ENCRYPT governance rule naming them. */
+function markPii(c: DataContract): void {
+  const encryptConditions = c.governance.filter((g) => g.action === 'ENCRYPT' && g.condition !== undefined).map((g) => g.condition ?? '');
+  const visit = (fields: ContractField[]): void => {
+    for (const f of fields) {
+      const cls = f.classification?.toLowerCase();
+      if (cls !== undefined && PII_CLASSES.has(cls)) f.pii = true;
+      if (f.tags.some((t) => t.toLowerCase() === 'pii')) f.pii = true;
+      for (const cond of encryptConditions) {
+        const quoted = (s: string): boolean => cond.includes(`'${s}'`) || cond.includes(`"${s}"`);
+        if ((f.semantic_type !== undefined && quoted(f.semantic_type)) || quoted(f.name)) f.pii = true;
+      }
+      visit(f.fields);
+    }
+  };
+  visit(c.fields);
+}
+
+/**
+ * Parses and normalises a contract. Throws MeshgateError (`MG_CONTRACT_SYNTAX`, `MG_CONTRACT_FORMAT_UNKNOWN`,
+ * `MG_CONTRACT_TOO_LARGE`, `MG_CONTRACT_DEPTH`, `MG_CONTRACT_ALIAS_LIMIT`, …) for inputs it cannot read.
+ */
+export function parseContract(source: ContractSource, options: ParseContractOptions = {}): ParsedContract {
+  const tree = toTree(source, options.file);
+  const rootLoc: Location = tree.locate([]) ?? (options.file === undefined ? { line: 1, column: 1 } : { file: options.file, line: 1, column: 1 });
+  const format = detectFormat(tree.root, rootLoc);
+  const b = new Builder(tree);
+  let contract: DataContract;
+  switch (format) {
+    case 'dcs':
+      contract = importDcs(b);
+      break;
+    case 'odcs-v3':
+      contract = importOdcs(b, 3);
+      break;
+    case 'odcs-v2':
+      contract = importOdcs(b, 2);
+      break;
+    case 'seed-json':
+      contract = importSeed(b, ['data_product_contract'], format);
+      break;
+    default:
+      contract = importSeed(b, [], format);
+  }
+  markPii(contract);
+  validate(contract, rootLoc);
+  if (b.locations[''] === undefined) b.locations[''] = rootLoc;
+  return { contract, format, locations: b.locations };
+}

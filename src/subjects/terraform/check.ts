@@ -1,0 +1,159 @@
+/**
+ * Checks a Terraform plan: parse → normalise → link split S3 resources → derive each resource's policy
+ * input → one compliance unit per judged resource (`meshgate/terraform`, global + its domain) and one
+ * for the whole plan (`meshgate/terraform_plan`) → the engine's compliance run → a Decision.
+ */
+import type { ComplianceUnit, EngineCore } from '../../core.js';
+import type { Decision, Location } from '../../types.js';
+import { deriveResource, type ResourceInput } from './derive.js';
+import { mapDomain, type DomainMapping } from './domain.js';
+import { linkBuckets } from './graph.js';
+import type { NormalisedPlan, PlanResource } from './model.js';
+import { normalisePlan } from './normalise.js';
+import { parsePlan } from './parse.js';
+
+export type { DomainMapping } from './domain.js';
+export { parsePlan } from './parse.js';
+export { normalisePlan } from './normalise.js';
+
+/** The small plan summary every resource evaluation sees as `input.plan`. */
+export interface PlanSummary {
+  /** format_version of the plan. */
+  format_version: string;
+  /** Terraform/OpenTofu version, when stated. */
+  terraform_version: string | null;
+  /** True for an HCP Terraform redacted plan. */
+  redacted: boolean;
+  /** Number of resource instances in the plan. */
+  resource_count: number;
+}
+
+/** One resource as the plan-level entrypoint sees it (no attribute values besides tags). */
+export interface PlanEntry {
+  /** Address. */
+  address: string;
+  /** Type. */
+  type: string;
+  /** `managed` or `data`. */
+  mode: string;
+  /** Summarised action. */
+  action: string;
+  /** Mapped domain, or null. */
+  domain: string | null;
+  /** Effective tags (of the prior state for deleted resources). */
+  tags: Record<string, unknown>;
+  /** True when drift was detected. */
+  drifted: boolean;
+}
+
+/** Everything derived from one plan, before evaluation (exported for tests and the CLI). */
+export interface PreparedPlan {
+  /** The normalised plan. */
+  plan: NormalisedPlan;
+  /** Judged resources with their policy input and domain. */
+  judged: { resource: PlanResource; input: ResourceInput; domain: string | undefined }[];
+  /** All resources for plan-level rules. */
+  entries: PlanEntry[];
+  /** The summary. */
+  summary: PlanSummary;
+  /** Split resources linked to buckets (split address → bucket address). */
+  linked: Map<string, string>;
+  /** Split resources with no bucket in this plan. */
+  unlinked: string[];
+}
+
+/** Options of {@link checkPlan}. */
+export interface CheckPlanOptions {
+  /** The plan file, for locations and the decision's subject. */
+  file?: string;
+  /** Domain mapping besides the `Domain` tag. */
+  domainMapping?: DomainMapping;
+}
+
+/** Parses, normalises and derives a plan without evaluating it. Throws MeshgateError on a broken input. */
+export function preparePlan(source: string | Uint8Array | Record<string, unknown>, options: CheckPlanOptions = {}): PreparedPlan {
+  const parsed = parsePlan(source, options.file === undefined ? {} : { file: options.file });
+  const plan = normalisePlan(parsed);
+  const { links, report } = linkBuckets(plan.resources);
+  const summary: PlanSummary = {
+    format_version: plan.formatVersion,
+    terraform_version: plan.terraformVersion ?? null,
+    redacted: plan.redacted,
+    resource_count: plan.resources.length,
+  };
+  const judged: PreparedPlan['judged'] = [];
+  const entries: PlanEntry[] = [];
+  for (const r of plan.resources) {
+    const input = deriveResource(r, links.get(r));
+    const domain = mapDomain(input, options.domainMapping);
+    if (domain !== undefined) input.domain = domain;
+    entries.push({ address: r.address, type: r.type, mode: r.mode, action: r.action, domain: domain ?? null, tags: input.tags, drifted: r.drifted });
+    // Data sources are read, not provisioned; deleted resources no longer exist after apply.
+    if (r.mode !== 'managed' || r.deleted) continue;
+    judged.push({ resource: r, input, domain });
+  }
+  return { plan, judged, entries, summary, linked: report.linked, unlinked: report.unlinked };
+}
+
+function locationOf(file: string | undefined, r: PlanResource | undefined): Location | undefined {
+  if (!r?.position && file === undefined) return undefined;
+  const l: Location = {};
+  if (file !== undefined) l.file = file;
+  if (r?.position) {
+    l.line = r.position.line;
+    l.column = r.position.column;
+  }
+  return l;
+}
+
+/**
+ * Checks a Terraform plan (text, bytes or parsed object) against the engine's global layer and each
+ * resource's domain layer. Broken inputs throw MeshgateError; denials are data in the Decision.
+ */
+export function checkPlan(core: EngineCore, source: string | Uint8Array | Record<string, unknown>, options: CheckPlanOptions = {}): Decision {
+  const file = options.file;
+  const prepared = preparePlan(source, options);
+  const { plan, summary } = prepared;
+  const byAddress = new Map<string, PlanResource>();
+  for (const r of plan.resources) byAddress.set(r.address, r);
+  const locate = (own: PlanResource | undefined) => (f: { resource?: string }) =>
+    locationOf(file, (f.resource !== undefined ? byAddress.get(f.resource) : undefined) ?? own);
+  const units: ComplianceUnit[] = [];
+  for (const { resource, input, domain } of prepared.judged) {
+    const unit: ComplianceUnit = {
+      entrypoint: 'meshgate/terraform',
+      resource: resource.address,
+      input: (layer: string) => ({ resource: input, plan: summary, layer, domain: domain ?? null }),
+      locate: locate(resource),
+    };
+    if (domain !== undefined && core.layers.includes(domain)) unit.domain = domain;
+    if (file !== undefined) unit.match = { file };
+    units.push(unit);
+  }
+  const planInput = {
+    ...summary,
+    resources: prepared.entries,
+    deleted: prepared.entries.filter((e) => e.action === 'delete'),
+    drift: plan.drift,
+  };
+  const planUnit: ComplianceUnit = {
+    entrypoint: 'meshgate/terraform_plan',
+    input: (layer: string) => ({ plan: planInput, layer }),
+    locate: locate(undefined),
+  };
+  if (file !== undefined) planUnit.match = { file };
+  units.push(planUnit);
+  const auditInput = {
+    ...summary,
+    resources: prepared.entries.map((e) => ({ address: e.address, type: e.type, action: e.action, domain: e.domain })),
+    drift: plan.drift.length,
+  };
+  return core.runCompliance(
+    file === undefined
+      ? { kind: 'terraform', subject: '<plan>', units, auditInput }
+      : { kind: 'terraform', subject: file, file, units, auditInput },
+  );
+}
+
+/** Alias of {@link CheckPlanOptions} (the name the engine uses). */
+export type PlanCheckOptions = CheckPlanOptions;

@@ -1,0 +1,125 @@
+/**
+ * The resource graph of a plan: links each `aws_s3_bucket` with the separate resources AWS provider v4+
+ * uses for its settings (encryption, logging, versioning, public access block, lifecycle, object lock),
+ * through configuration references (module-aware) with a fallback on the bucket name/id. Pure.
+ */
+import type { PlanResource } from './model.js';
+import { isObject } from './parse.js';
+import { nonEmpty } from './values.js';
+
+/** The split S3 resource types and the bucket setting each one carries. */
+export const S3_SPLIT_TYPES = {
+  aws_s3_bucket_server_side_encryption_configuration: 'encryption',
+  aws_s3_bucket_logging: 'logging',
+  aws_s3_bucket_versioning: 'versioning',
+  aws_s3_bucket_public_access_block: 'public_access_block',
+  aws_s3_bucket_lifecycle_configuration: 'lifecycle',
+  aws_s3_bucket_object_lock_configuration: 'object_lock',
+} as const;
+
+/** A bucket setting carried by a split resource. */
+export type S3Setting = (typeof S3_SPLIT_TYPES)[keyof typeof S3_SPLIT_TYPES];
+
+/** The split resources linked to one bucket, by setting. */
+export type BucketLinks = Partial<Record<S3Setting, PlanResource>>;
+
+/** How each split resource was linked (for explanations and tests). */
+export interface LinkReport {
+  /** Split resource address → bucket address. */
+  linked: Map<string, string>;
+  /** Split resources that could not be linked to a bucket in this plan. */
+  unlinked: string[];
+}
+
+const REF_RE = /^aws_s3_bucket\.([A-Za-z0-9_-]+)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?/;
+
+/** Parses a `[0]` / `["k"]` key. */
+function parseKey(k: string | undefined): string | number | undefined {
+  if (k === undefined) return undefined;
+  if (k.startsWith('"')) {
+    try {
+      const v: unknown = JSON.parse(k);
+      return typeof v === 'string' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return Number(k);
+}
+
+function isSplitType(t: string): t is keyof typeof S3_SPLIT_TYPES {
+  return Object.hasOwn(S3_SPLIT_TYPES, t);
+}
+
+/** The bucket references of a resource's `bucket` expression (`aws_s3_bucket.x.id`, `aws_s3_bucket.x[0].bucket`). */
+function bucketRefs(r: PlanResource): { name: string; key: string | number | undefined }[] {
+  const expr = r.config?.expressions['bucket'];
+  if (!isObject(expr) || !Array.isArray(expr['references'])) return [];
+  const out: { name: string; key: string | number | undefined }[] = [];
+  for (const ref of expr['references']) {
+    if (typeof ref !== 'string') continue;
+    const m = REF_RE.exec(ref);
+    if (m?.[1] !== undefined) out.push({ name: m[1], key: parseKey(m[2]) });
+  }
+  return out;
+}
+
+/** Links split S3 resources to their buckets. Deleted resources are neither linked nor linked to. */
+export function linkBuckets(resources: readonly PlanResource[]): { links: Map<PlanResource, BucketLinks>; report: LinkReport } {
+  const links = new Map<PlanResource, BucketLinks>();
+  const report: LinkReport = { linked: new Map(), unlinked: [] };
+  const byConfigKey = new Map<string, PlanResource[]>();
+  const byName = new Map<string, PlanResource | null>();
+  const addName = (name: string | undefined, b: PlanResource): void => {
+    if (name === undefined) return;
+    byName.set(name, byName.has(name) && byName.get(name) !== b ? null : b);
+  };
+  for (const r of resources) {
+    if (r.mode !== 'managed' || r.type !== 'aws_s3_bucket' || r.deleted) continue;
+    const key = `${r.modulePath}|${r.name}`;
+    const list = byConfigKey.get(key);
+    if (list) list.push(r);
+    else byConfigKey.set(key, [r]);
+    addName(nonEmpty(r.after?.['bucket']), r);
+    addName(nonEmpty(r.after?.['id']), r);
+  }
+  for (const s of resources) {
+    if (s.mode !== 'managed' || s.deleted || !isSplitType(s.type)) continue;
+    let target: PlanResource | undefined;
+    for (const ref of bucketRefs(s)) {
+      const candidates = byConfigKey.get(`${s.modulePath}|${ref.name}`);
+      if (!candidates || candidates.length === 0) continue;
+      if (ref.key !== undefined) target = candidates.find((b) => b.index === ref.key && sameModuleInstance(b, s));
+      else {
+        const local = candidates.filter((b) => sameModuleInstance(b, s));
+        target =
+          local.length === 1 ? local[0] : local.find((b) => s.index !== undefined && b.index === s.index) ?? byKnownName(s, local);
+      }
+      if (target) break;
+    }
+    if (!target) {
+      const name = nonEmpty(s.after?.['bucket']);
+      const hit = name === undefined ? undefined : byName.get(name);
+      if (hit) target = hit;
+    }
+    if (!target) {
+      report.unlinked.push(s.address);
+      continue;
+    }
+    const entry = links.get(target) ?? {};
+    entry[S3_SPLIT_TYPES[s.type]] = s;
+    links.set(target, entry);
+    report.linked.set(s.address, target.address);
+  }
+  return { links, report };
+}
+
+function sameModuleInstance(a: PlanResource, b: PlanResource): boolean {
+  return a.module === b.module;
+}
+
+function byKnownName(s: PlanResource, candidates: PlanResource[]): PlanResource | undefined {
+  const name = nonEmpty(s.after?.['bucket']);
+  if (name === undefined) return undefined;
+  return candidates.find((b) => b.after?.['bucket'] === name || b.after?.['id'] === name);
+}

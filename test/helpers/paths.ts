@@ -1,0 +1,21 @@
+/** Paths shared by tests: repo root, compiled bundles, fixtures, the corpus and the OPA binary. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** policies/dist. */
+export const DIST = join(ROOT, 'policies', 'dist');
+/** A compiled layer bundle in policies/dist. */
+export const bundlePath = (layer: string): string => join(DIST, `${layer}.tar.gz`);
+/** fixtures/. */
+export const FIXTURES = join(ROOT, 'fixtures');
+/** ../shared/corpus (present in CI). */
+export const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
+/** The OPA binary, when built. */
+export const OPA = process.env['MESHGATE_OPA'] ?? join(ROOT, '.cache', 'bin', 'opa');
+/** True when the OPA binary is available. */
+export const HAVE_OPA = existsSync(OPA);
+/** True when running in CI (where nothing may be skipped). */
+export const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
