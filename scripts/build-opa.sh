@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$root/.cache/bin/opa"
 want="$(awk '$1=="github.com/open-policy-agent/opa"{print $2}' "$root/tools/opa/go.mod" | head -n1)"
 want="${want#v}"
-if [ -x "$out" ] && "$out" version 2>/dev/null | grep -q "^Version: ${want}\$"; then
+if [ -x "$out" ] && grep -q "^Version: ${want}\$" <<<"$("$out" version 2>/dev/null)"; then
   echo "opa ${want} already built at $out"
   exit 0
 fi

@@ -4,6 +4,7 @@
  */
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
 import { readBundle, type Bundle } from './policy/bundle.js';
+import { bundlePaths } from './policy/defaults.js';
 import { PolicyRuntime } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './layering/merge.js';
@@ -20,8 +21,8 @@ export type BundleSource = string | Uint8Array | Bundle;
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
-  /** The global layer's bundle (required). */
-  global: BundleSource;
+  /** The global layer's bundle. Omit both `global` and `domains` to use the policies shipped in the package. */
+  global?: BundleSource;
   /** Domain layer bundles by domain name (lower-case). */
   domains?: Record<string, BundleSource>;
   /** Enforcement overrides and waivers (see the layering module); default: deny→hard, warn→advisory, no waivers. */
@@ -36,6 +37,8 @@ export interface EngineOptions {
   memoryMaxPages?: number;
   /** Extra options passed to subject modules (domain mapping for plans, contracts for access enrichment, cache size). */
   subjects?: SubjectOptions;
+  /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */
+  verification?: import('./policy/signing.js').VerificationOptions;
 }
 
 /** Options for subject modules. */
@@ -70,8 +73,9 @@ function emptyObligations(): Obligations {
   return { mask: [], row_filters: [] };
 }
 
-async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined): Promise<Layer> {
-  const bundle = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
+async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined, verification?: EngineOptions['verification']): Promise<Layer> {
+  const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
+  const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
   const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
   return { name, bundle, runtime };
 }
@@ -243,7 +247,7 @@ export class Engine implements EngineCore {
   async swapBundle(layer: string, source: BundleSource): Promise<BundleSwapEvent> {
     const old = this.layerMap.get(layer);
     if (!old) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to swap`);
-    const fresh = await loadLayer(layer, source, this.options.memoryMaxPages);
+    const fresh = await loadLayer(layer, source, this.options.memoryMaxPages, this.options.verification);
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;
@@ -340,16 +344,18 @@ export const MESHGATE_VERSION = '0.1.0';
  * Loads the global and domain bundles and returns a ready {@link Engine}. Any broken, missing or
  * tampered bundle is a MeshgateError here (fail closed at start-up).
  */
-export async function createEngine(options: EngineOptions): Promise<Engine> {
-  if (!options || options.global === undefined) {
-    throw new MeshgateError('MG_CONFIG_INVALID', 'createEngine needs at least a `global` bundle');
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (typeof options !== 'object' || options === null) throw new MeshgateError('MG_CONFIG_INVALID', 'createEngine takes an options object');
+  if (options.global === undefined) {
+    if (options.domains !== undefined) throw new MeshgateError('MG_CONFIG_INVALID', 'createEngine: `domains` given without a `global` bundle');
+    options = { ...options, ...bundlePaths() };
   }
-  const layers: Layer[] = [await loadLayer('global', options.global, options.memoryMaxPages)];
+  const layers: Layer[] = [await loadLayer('global', options.global as BundleSource, options.memoryMaxPages, options.verification)];
   for (const [name, src] of Object.entries(options.domains ?? {})) {
     if (name === 'global' || !/^[a-z][a-z0-9_-]*$/.test(name)) {
       throw new MeshgateError('MG_CONFIG_INVALID', `invalid domain layer name ${JSON.stringify(name)}: lower-case letters, digits, - or _, and not "global"`);
     }
-    layers.push(await loadLayer(name, src, options.memoryMaxPages));
+    layers.push(await loadLayer(name, src, options.memoryMaxPages, options.verification));
   }
   let trail: AuditTrail | undefined;
   if (options.audit && options.audit.length > 0) {

@@ -17,7 +17,8 @@ const fixtureBundle = (name: string): string => join(FIXTURES, 'bundles', name, 
 
 /** The seed's input.resource shape for an S3 bucket. */
 function bucket(extra: Record<string, unknown> = {}, classification = 'PII'): Record<string, unknown> {
-  return { type: 'aws_s3_bucket', address: 'aws_s3_bucket.product_data', tags: { DataClassification: classification }, ...extra };
+  const tags = { DataClassification: classification, Domain: 'marketing', DataProduct: 'customer360', CostCenter: '3000', ManagedBy: 'terraform' };
+  return { type: 'aws_s3_bucket', address: 'aws_s3_bucket.product_data', tags, ...extra };
 }
 const compliant = { encryption: { enabled: true }, logging: { target_bucket: 'company-global-audit-logs' } };
 
@@ -58,7 +59,7 @@ describe('seed global_policy through the compiled global bundle', () => {
     expect(d.allowed).toBe(false);
     expect(d.outcome).toBe('denied');
     const pii = d.findings.filter((f) => f.rule.startsWith('pii_'));
-    expect(pii.map((f) => [f.rule, f.layer, f.level, f.enforcement, f.resource])).toEqual([
+    expect(pii.map((f) => [f.rule, f.layer, f.level, f.enforcement, f.resource]).sort()).toEqual([
       ['pii_bucket_access_logging', 'global', 'deny', 'hard', 'aws_s3_bucket.product_data'],
       ['pii_bucket_encryption', 'global', 'deny', 'hard', 'aws_s3_bucket.product_data'],
     ]);

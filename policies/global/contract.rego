@@ -50,7 +50,7 @@ deny contains f if {
 	is_string(port.format)
 	not allowed_formats[lower(port.format)]
 	f := {
-		"msg": sprintf("Output port %v uses format %q; the global standard is delta or iceberg.", [object.get(port, "name", i), port.format]),
+		"msg": sprintf("Output port %v uses format \"%s\"; the global standard is delta or iceberg.", [object.get(port, "name", i), port.format]),
 		"rule": "contract_output_format",
 		"path": sprintf("output_ports.%d.format", [i]),
 	}
@@ -61,7 +61,7 @@ deny contains f if {
 	field.pii == true
 	not has_text(contract, "encryption")
 	f := {
-		"msg": sprintf("Field %q holds PII but the contract declares no encryption protocol.", [field.name]),
+		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol.", [field.name]),
 		"rule": "contract_pii_encryption",
 		"path": field_path(p),
 	}
@@ -70,14 +70,14 @@ deny contains f if {
 deny contains f if {
 	has_text(contract, "version")
 	not regex.match(semver_pattern, contract.version)
-	f := {"msg": sprintf("Version %q is not a semantic version (MAJOR.MINOR.PATCH).", [contract.version]), "rule": "contract_version_semver", "path": "version"}
+	f := {"msg": sprintf("Version \"%s\" is not a semantic version (MAJOR.MINOR.PATCH).", [contract.version]), "rule": "contract_version_semver", "path": "version"}
 }
 
 deny contains f if {
 	some i, slo in contract.slos
 	slo.valid == false
 	f := {
-		"msg": sprintf("SLO %q has a malformed threshold %v (expected an ISO-8601 duration such as P1D or a percentage such as 99.95%%).", [slo.name, slo.raw]),
+		"msg": sprintf("SLO \"%s\" has a malformed threshold %v (expected an ISO-8601 duration such as P1D or a percentage such as 99.95%%).", [slo.name, slo.raw]),
 		"rule": "contract_slo_malformed",
 		"path": sprintf("slos.%d", [i]),
 	}

@@ -181,18 +181,17 @@ export function buildAuditEvent(decision: Decision, input: unknown, options: Bui
     path: pathForKind(decision.kind),
     kind: decision.kind,
     subject: decision.subject,
+    ...(decision.file === undefined ? {} : { file: decision.file }),
+    ...(decision.domain === undefined ? {} : { domain: decision.domain }),
     layers: [...decision.layers],
     bundles,
+    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
+    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
     result,
     outcome: decision.outcome,
     waivers,
     metrics: { ...decision.metrics },
   };
-  if (decision.file !== undefined) event.file = decision.file;
-  if (decision.domain !== undefined) event.domain = decision.domain;
-  if (options.hashInput) event.input_sha256 = sha256Hex(canonicalJson(masking.value));
-  else event.input = masking.value;
-  if (masking.count > 0) event.masked = masking.masked.map((p) => `/input${p}`);
   if (masking.secrets.length > 0) scrubEvent(event, masking.secrets);
   return event;
 }
@@ -225,5 +224,11 @@ function scrubDeep(v: unknown, scrub: (s: string) => string): unknown {
 }
 
 function copyJson(v: unknown): unknown {
-  return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as unknown);
+  if (Array.isArray(v)) return v.map(copyJson);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== undefined) out[k] = copyJson(x);
+    return out;
+  }
+  return v;
 }

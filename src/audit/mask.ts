@@ -45,7 +45,7 @@ export function maskWithReport(input: unknown, maskPaths: readonly string[]): Ma
   const out: MaskResult = { value: undefined, masked: [], count: 0, secrets: [] };
   const initial: State[] = patterns.map((_, p) => ({ p, i: 0 }));
   const secrets = new Set<string>();
-  out.value = walk(input, initial, patterns, '', out, new WeakSet(), secrets);
+  out.value = walk(input, initial, patterns, '', out, [], secrets);
   out.secrets = [...secrets].sort((a, b) => b.length - a.length);
   return out;
 }
@@ -68,7 +68,10 @@ function compile(paths: readonly string[]): string[][] {
 }
 
 /** Advances the pattern states over one key; `hit` when some pattern ends exactly here. */
+const NO_STEP: { next: State[]; hit: boolean } = { next: [], hit: false };
+
 function step(states: readonly State[], key: string, isIndex: boolean, patterns: string[][]): { next: State[]; hit: boolean } {
+  if (states.length === 0) return NO_STEP;
   const next: State[] = [];
   const seen = new Set<string>();
   let hit = false;
@@ -103,7 +106,7 @@ function step(states: readonly State[], key: string, isIndex: boolean, patterns:
 }
 
 function pointerToken(k: string): string {
-  return k.replace(/~/g, '~0').replace(/\//g, '~1');
+  return k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k;
 }
 
 function record(out: MaskResult, pointer: string, original: unknown, secrets: Set<string>): string {
@@ -134,7 +137,7 @@ function isPiiDescriptor(o: Record<string, unknown>): boolean {
   return false;
 }
 
-function walk(v: unknown, states: State[], patterns: string[][], pointer: string, out: MaskResult, seen: WeakSet<object>, secrets: Set<string>): unknown {
+function walk(v: unknown, states: State[], patterns: string[][], pointer: string, out: MaskResult, seen: object[], secrets: Set<string>): unknown {
   if (v === null || typeof v !== 'object') {
     if (typeof v === 'bigint') return v.toString();
     if (typeof v === 'function' || typeof v === 'symbol') return undefined;
@@ -144,16 +147,18 @@ function walk(v: unknown, states: State[], patterns: string[][], pointer: string
   if (!Array.isArray(v) && typeof asJson.toJSON === 'function') {
     return walk(asJson.toJSON(), states, patterns, pointer, out, seen, secrets);
   }
-  if (seen.has(v)) return '[Circular]';
-  seen.add(v);
+  if (seen.includes(v)) return '[Circular]'; // ancestors only: shared (non-cyclic) references are fine
+  seen.push(v);
   try {
     if (Array.isArray(v)) {
       return v.map((item: unknown, idx) => {
         const key = String(idx);
-        const ptr = `${pointer}/${key}`;
         const { next, hit } = step(states, key, true, patterns);
-        if (hit) return record(out, ptr, item, secrets);
-        const r = walk(item, next, patterns, ptr, out, seen, secrets);
+        if (hit) return record(out, `${pointer}/${key}`, item, secrets);
+        if (item === null || (typeof item !== 'object' && typeof item !== 'bigint' && typeof item !== 'function' && typeof item !== 'symbol')) {
+          return item === undefined ? null : item;
+        }
+        const r = walk(item, next, patterns, `${pointer}/${key}`, out, seen, secrets);
         return r === undefined ? null : r;
       });
     }
@@ -161,19 +166,22 @@ function walk(v: unknown, states: State[], patterns: string[][], pointer: string
     const pii = isPiiDescriptor(src);
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(src)) {
-      const ptr = `${pointer}/${pointerToken(key)}`;
       const child = src[key];
       if (child === undefined) continue;
       const { next, hit } = step(states, key, false, patterns);
       if (hit || (pii && SAMPLE_KEYS.has(key))) {
-        copy[key] = record(out, ptr, child, secrets);
+        copy[key] = record(out, `${pointer}/${pointerToken(key)}`, child, secrets);
         continue;
       }
-      const r = walk(child, next, patterns, ptr, out, seen, secrets);
+      if (child === null || typeof child === 'string' || typeof child === 'number' || typeof child === 'boolean') {
+        copy[key] = child;
+        continue;
+      }
+      const r = walk(child, next, patterns, `${pointer}/${pointerToken(key)}`, out, seen, secrets);
       if (r !== undefined) copy[key] = r;
     }
     return copy;
   } finally {
-    seen.delete(v);
+    seen.pop();
   }
 }

@@ -1,4 +1,5 @@
 /** `verifyAuditLog`: reads a JSONL audit log from disk and checks its hash chain (see chain.ts). */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { toMeshgateError } from '../errors.js';
 import { verifyChainText, type VerifyReport } from './chain.js';
@@ -15,5 +16,5 @@ export async function verifyAuditLog(path: string): Promise<VerifyReport> {
   } catch (e) {
     throw toMeshgateError(e, 'MG_AUDIT_IO', `cannot read audit log ${path}`, { file: path });
   }
-  return verifyChainText(text);
+  return verifyChainText(text, (t) => createHash('sha256').update(t, 'utf8').digest('hex'));
 }

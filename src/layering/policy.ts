@@ -154,8 +154,11 @@ export function createLayeringPolicy(config: LayeringConfig = {}, options: Layer
       if (u.invalid !== undefined) continue;
       const target = w.layer ?? w.scope;
       if (f.layer !== target) {
-        if (w.scope !== 'global' && f.layer === 'global') {
-          u.wrongScope = `rule ${w.rule} is a global rule: only the global waivers file can waive it`;
+        if (w.scope !== 'global') {
+          u.wrongScope =
+            f.layer === 'global'
+              ? `rule ${w.rule} is a global rule: only the global waivers file can waive it`
+              : `rule ${w.rule} is a ${f.layer} rule: a ${w.scope} waiver cannot waive it`;
         }
         continue;
       }

@@ -28,6 +28,8 @@ export interface Collector {
   requests: number;
   /** Status to answer (default 204). */
   status: number;
+  /** Statuses to answer first, one per request, before falling back to `status`. */
+  script: number[];
   /** Delay before answering, in ms. */
   delayMs: number;
   /** All accepted events, in order. */
@@ -48,6 +50,7 @@ export async function startCollector(port = 0): Promise<Collector> {
     batches: [],
     requests: 0,
     status: 204,
+    script: [],
     delayMs: 0,
     events: () => c.batches.flatMap((b) => b.events),
     stop: async () => {
@@ -63,7 +66,7 @@ export async function startCollector(port = 0): Promise<Collector> {
         req.on('data', (d: Buffer) => chunks.push(d));
         req.on('end', () => {
           c.requests++;
-          const status = c.status;
+          const status = c.script.length > 0 ? c.script.shift()! : c.status;
           const answer = (): void => {
             if (status >= 200 && status < 300) {
               const body = Buffer.concat(chunks);

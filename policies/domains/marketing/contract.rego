@@ -16,7 +16,7 @@ deny contains f if {
 	is_array(field.fields)
 	not marketing_classified(field)
 	f := {
-		"msg": sprintf("Field %q has no classification tag (public, internal, confidential, restricted or pii).", [field.name]),
+		"msg": sprintf("Field \"%s\" has no classification tag (public, internal, confidential, restricted or pii).", [field.name]),
 		"rule": "marketing_field_classification",
 		"path": sprintf("%s.classification", [marketing_field_path(p)]),
 	}

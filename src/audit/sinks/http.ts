@@ -5,7 +5,9 @@
  * when it is full, `write()` counts the event in `dropped` and throws `MG_AUDIT_QUEUE_FULL`. A failed
  * upload (network error, timeout, 408, 429, 5xx) is retried with exponential backoff; after `retries`
  * retries the batch stays at the head of the queue and is tried again later. A 4xx answer (other than
- * 408/429) rejects the batch for good: it is dropped and counted. `close()` flushes; what still cannot be
+ * 408/429) rejects the batch for good: it is dropped, counted, and reported by the next `flush()`
+ * (`MG_AUDIT_HTTP_REJECTED`). Delivery is at least once: a request that timed out may have been received,
+ * and is sent again. `close()` flushes; what still cannot be
  * delivered is dropped, counted, and reported by the rejection of `close()`.
  */
 import { promisify } from 'node:util';
@@ -54,6 +56,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
   let pumping: Promise<boolean> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastError = '';
+  let rejectedSinceFlush = 0; // events refused for good by the collector (4xx) since the last flush
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -97,6 +100,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
       lastError = outcome.error;
       if (!outcome.retryable) {
         dropped += batch.length;
+        rejectedSinceFlush += batch.length;
         continue;
       }
       queue.unshift(...batch);
@@ -133,7 +137,16 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
     }
     for (;;) {
       if (pumping) await pumping;
-      if (queue.length === 0) return;
+      if (queue.length === 0) {
+        if (rejectedSinceFlush > 0) {
+          const n = rejectedSinceFlush;
+          rejectedSinceFlush = 0;
+          throw new MeshgateError('MG_AUDIT_HTTP_REJECTED', `audit sink ${name}: the collector refused ${n} event(s) (${lastError}); they were dropped`, {
+            details: { sink: name, dropped: n },
+          });
+        }
+        return;
+      }
       const done = await kick();
       if (!done) {
         throw new MeshgateError('MG_AUDIT_HTTP_FAILED', `audit sink ${name}: ${queue.length} event(s) not delivered (${lastError})`, {
@@ -170,6 +183,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
       closed = true;
       closing = flush().catch((e: unknown) => {
         const lost = queue.length;
+        if (lost === 0) throw e;
         dropped += lost;
         queue.length = 0;
         throw new MeshgateError('MG_AUDIT_HTTP_UNDELIVERED', `audit sink ${name}: closed with ${lost} undelivered event(s) dropped (${lastError})`, {

@@ -97,7 +97,7 @@ export const ACCESS_REQUEST_SCHEMA = {
 let validator: ValidateFunction | undefined;
 
 function ajvValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(ACCESS_REQUEST_SCHEMA);
+  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(ACCESS_REQUEST_SCHEMA);
   return validator;
 }
 

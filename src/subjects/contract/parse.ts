@@ -41,20 +41,44 @@ function validate(contract: DataContract, loc: Location): void {
   }
 }
 
+/** Decodes UTF-8 (BOM optional) or UTF-16 LE/BE with a BOM; throws on invalid sequences. */
+function decodeBytes(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const n = (bytes.length - 2) & ~1;
+    const swapped = new Uint8Array(n);
+    for (let i = 0; i < n; i += 2) {
+      swapped[i] = bytes[i + 3] ?? 0;
+      swapped[i + 1] = bytes[i + 2] ?? 0;
+    }
+    return new TextDecoder('utf-16le', { fatal: true }).decode(swapped);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+/** YAML and JSON text never holds a NUL character: one means UTF-16 without a byte order mark, or a binary file. */
+function refuseNul(text: string, base: Location): string {
+  const at = text.indexOf('\u0000');
+  if (at !== -1) {
+    throw new MeshgateError('MG_CONTRACT_ENCODING', `source contains a NUL character at offset ${at}: UTF-16 without a byte order mark, or a binary file`, { location: base });
+  }
+  return text;
+}
+
 function toTree(source: ContractSource, file: string | undefined): SourceTree {
   const base: Location = file === undefined ? {} : { file };
-  if (typeof source === 'string') return parseSource(source, file === undefined ? {} : { file });
+  if (typeof source === 'string') return parseSource(refuseNul(source, base), file === undefined ? {} : { file });
   if (source instanceof Uint8Array) {
     if (source.byteLength > MAX_SOURCE_CHARS * 4) {
       throw new MeshgateError('MG_CONTRACT_TOO_LARGE', `source is ${source.byteLength} bytes, the limit is ${MAX_SOURCE_CHARS} characters`, { location: base });
     }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(source);
+      text = decodeBytes(source);
     } catch (e) {
-      throw new MeshgateError('MG_CONTRACT_ENCODING', 'source is not valid UTF-8', { location: base, cause: e });
+      throw new MeshgateError('MG_CONTRACT_ENCODING', 'source is not valid UTF-8 (or UTF-16 with a byte order mark)', { location: base, cause: e });
     }
-    return parseSource(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file === undefined ? {} : { file });
+    return parseSource(refuseNul(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, base), file === undefined ? {} : { file });
   }
   if (typeof source === 'object' && source !== null) return treeFromObject(source, file);
   throw new MeshgateError('MG_CONTRACT_INPUT', `a contract must be text, bytes or an object, not ${source === null ? 'null' : typeof source}`, { location: base });

@@ -168,6 +168,7 @@ export function parseSource(text: string, options: ParseSourceOptions = {}): Sou
       loc.column = pos.col + st.colShift;
     }
     const first = err.message.split('\n')[0] ?? err.message;
+    if (/call stack/i.test(first)) throw new MeshgateError('MG_CONTRACT_DEPTH', `source nests too deeply to parse (limit ${MAX_DEPTH})`, { location: loc, cause: err });
     throw new MeshgateError('MG_CONTRACT_SYNTAX', `invalid ${syntax.toUpperCase()}: ${first}`, { location: loc, cause: err, details: { yamlCode: err.code } });
   }
   let root: TreeValue;

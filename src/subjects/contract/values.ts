@@ -6,7 +6,8 @@ import type { Slo } from './model.js';
 
 const ISO = /^P(?!$)(?:(\d+(?:[.,]\d+)?)Y)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?=\d)(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/i;
 const SHORT = /^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?|mo|months?|y|yr|yrs|years?)$/i;
-const PERCENT = /^(>=|<=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*%$/;
+const PERCENT = /^(>=|<=|>|<|=)?\s*(-?\d+(?:\.\d+)?)\s*(?:%|percent)$/i;
+const WORDS: Record<string, number> = { hourly: 3600, daily: 86_400, weekly: 7 * 86_400, monthly: 30 * 86_400, yearly: 365 * 86_400, annually: 365 * 86_400 };
 
 const DAY = 86_400;
 const UNIT_SECONDS: Record<string, number> = {
@@ -27,11 +28,13 @@ export function parseIsoDuration(text: string): number | undefined {
   return num(m[1]) * 365 * DAY + num(m[2]) * 30 * DAY + num(m[3]) * 7 * DAY + num(m[4]) * DAY + num(m[5]) * 3600 + num(m[6]) * 60 + num(m[7]);
 }
 
-/** Seconds of an ISO-8601 or short (`25h`, `7 years`) duration, or undefined. */
+/** Seconds of an ISO-8601, short (`25h`, `7 years`) or word (`daily`) duration, or undefined. */
 export function parseDuration(text: string): number | undefined {
   const t = text.trim();
   const iso = parseIsoDuration(t);
   if (iso !== undefined) return iso;
+  const word = WORDS[t.toLowerCase()];
+  if (word !== undefined) return word;
   const m = SHORT.exec(t);
   if (!m || m[1] === undefined || m[2] === undefined) return undefined;
   const unit = UNIT_SECONDS[m[2].toLowerCase()];
@@ -53,8 +56,10 @@ export function parsePercent(text: string): { percent: number; operator?: string
   return out;
 }
 
-const DURATION_NAMES = /fresh|latenc|timel|retention|frequency|interval|recovery|rto|rpo/i;
-const PERCENT_NAMES = /availab|complete|accura|valid|uptime|consisten|uniqueness|success|pass_rate/i;
+/** Objectives whose threshold must be a duration (by name prefix). */
+const DURATION_NAMES = /^(fresh|latenc|timel|retention|recovery|rto|rpo)/i;
+/** Objectives whose threshold must be a percentage (by name prefix; `generalAvailability` is a date, not one). */
+const PERCENT_NAMES = /^(availab|uptime|complete|accura|valid|consisten|uniqueness)/i;
 
 /**
  * Builds an SLO from a name and a threshold as written. A threshold that should be a duration or a

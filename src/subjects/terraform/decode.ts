@@ -21,6 +21,8 @@ export function decodePlanBytes(bytes: Uint8Array, file?: string): string {
       return new TextDecoder('utf-16le', { fatal: true }).decode(swapped);
     }
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // JSON text never holds a raw NUL: one means UTF-16 without a byte order mark, or a binary file.
+    if (text.indexOf('\u0000') !== -1) throw new Error('NUL character in text: UTF-16 without a byte order mark, or a binary file');
     return stripBom(text);
   } catch (e) {
     throw new MeshgateError('MG_PLAN_ENCODING', 'plan is not valid UTF-8 or UTF-16 (with a byte order mark) text', {

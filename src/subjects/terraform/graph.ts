@@ -76,7 +76,8 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
   };
   for (const r of resources) {
     if (r.mode !== 'managed' || r.type !== 'aws_s3_bucket' || r.deleted) continue;
-    const key = `${r.modulePath}|${r.name}`;
+    // Keyed by module instance: references inside a module resolve within the same instance.
+    const key = `${r.module}|${r.name}`;
     const list = byConfigKey.get(key);
     if (list) list.push(r);
     else byConfigKey.set(key, [r]);
@@ -87,7 +88,7 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
     if (s.mode !== 'managed' || s.deleted || !isSplitType(s.type)) continue;
     let target: PlanResource | undefined;
     for (const ref of bucketRefs(s)) {
-      const candidates = byConfigKey.get(`${s.modulePath}|${ref.name}`);
+      const candidates = byConfigKey.get(`${s.module}|${ref.name}`);
       if (!candidates || candidates.length === 0) continue;
       if (ref.key !== undefined) target = candidates.find((b) => b.index === ref.key && sameModuleInstance(b, s));
       else {

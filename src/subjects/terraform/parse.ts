@@ -59,7 +59,7 @@ function findJsonStart(text: string): { start: number; wrapped: boolean } {
   let i = 0;
   while (i < text.length && /\s/.test(text[i] ?? '')) i++;
   const c = text[i];
-  if (c === '{' || c === '[') return { start: i, wrapped: false };
+  if (c === '{' || (c === '[' && !text.startsWith('[command]', i))) return { start: i, wrapped: false };
   let lineStart = 0;
   while (lineStart < text.length) {
     let nl = text.indexOf('\n', lineStart);

@@ -1,0 +1,84 @@
+/**
+ * Checks one file with an engine: read → sniff → checkContract / checkPlan → a FileResult (or `skipped`
+ * for an expanded file that is neither a contract nor a plan). Used alike by the main thread (`--jobs 1`)
+ * and by worker threads. Never throws: input and evaluation errors become the result's `error`.
+ */
+import { readFileSync } from 'node:fs';
+import type { Engine } from '../engine.js';
+import { describeThrown, isMeshgateError } from '../errors.js';
+import type { Enforcement } from '../types.js';
+import type { Decision } from '../types.js';
+import { fails, type FileKind, type FileResult } from '../report/model.js';
+import { sniff } from './sniff.js';
+
+/** One file to check. */
+export interface CheckTask {
+  /** Position in the input order. */
+  index: number;
+  /** Absolute path. */
+  path: string;
+  /** The name shown in reports (relative, forward slashes). */
+  display: string;
+  /** True when the user named the file itself (not found by expanding a folder or glob). */
+  explicit: boolean;
+}
+
+/** What checking one file produced. */
+export interface CheckOutcome {
+  /** The task's index. */
+  index: number;
+  /** The result, unless skipped. */
+  result?: FileResult;
+  /** Why the file was skipped (an expanded file that is neither a contract nor a plan). */
+  skipped?: string;
+}
+
+/** Options shared by every file of a run. */
+export interface CheckFileOptions {
+  /** `--domain`. */
+  domain?: string;
+  /** `--fail-on`. */
+  failOn: Enforcement;
+}
+
+function fromDecision(file: string, kind: FileKind, d: Decision, failOn: Enforcement): FileResult {
+  const r: FileResult = { file, kind, allowed: false, findings: d.findings };
+  const first = d.errors[0];
+  if (d.outcome === 'error' && first) {
+    const msg = d.errors.map((e) => (e.layer ? `[${e.layer}] ${e.message}` : e.message)).join('; ');
+    r.error = first.location ? { code: first.code, message: msg, location: first.location } : { code: first.code, message: msg, location: { file } };
+    return r;
+  }
+  r.allowed = !d.findings.some((f) => fails(f, failOn));
+  return r;
+}
+
+/** Checks one file; never throws. */
+export async function checkFile(engine: Engine, task: CheckTask, options: CheckFileOptions): Promise<CheckOutcome> {
+  const file = task.display;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(task.path);
+  } catch (e) {
+    const code = (e as { code?: string }).code === 'EISDIR' ? 'MG_INPUT_IS_DIRECTORY' : 'MG_INPUT_UNREADABLE';
+    return { index: task.index, result: { file, kind: 'contract', allowed: false, findings: [], error: { code, message: `cannot read ${file}: ${describeThrown(e)}`, location: { file } } } };
+  }
+  const kind = sniff(bytes, task.explicit);
+  if (kind === 'neither') return { index: task.index, skipped: 'neither a data contract nor a Terraform plan' };
+  try {
+    const d =
+      kind === 'plan'
+        ? await engine.checkPlan(bytes, { file })
+        : await engine.checkContract(bytes, options.domain === undefined ? { file } : { file, domain: options.domain });
+    return { index: task.index, result: fromDecision(file, kind, d, options.failOn) };
+  } catch (e) {
+    if (isMeshgateError(e)) {
+      if (!task.explicit && kind === 'contract' && e.code === 'MG_CONTRACT_FORMAT_UNKNOWN') {
+        return { index: task.index, skipped: 'not a recognised data contract format' };
+      }
+      const location = e.location ? { ...e.location, file: e.location.file ?? file } : { file };
+      return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: e.code, message: e.message, location } } };
+    }
+    return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: 'MG_INTERNAL', message: describeThrown(e), location: { file } } } };
+  }
+}

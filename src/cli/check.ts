@@ -1,0 +1,126 @@
+/**
+ * `meshgate check <paths or globs...>`: checks data contracts and Terraform plans (kind detected by
+ * content) in parallel, reports in the chosen format, and exits 0 (passed), 1 (a finding fails at
+ * `--fail-on`) or 2 (usage or input error).
+ */
+import { availableParallelism } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MeshgateError, formatLocation } from '../errors.js';
+import type { Enforcement } from '../types.js';
+import { renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSummaryText, summarise, type FileResult, type Report } from '../report/index.js';
+import { flag, oneOf, parse, str } from './args.js';
+import type { CheckOutcome } from './check-file.js';
+import { ownedSinks, type EngineSpec } from './engine-setup.js';
+import { expandOperands } from './expand.js';
+import { CHECK_HELP } from './help.js';
+import { EXIT, type CliIo } from './io.js';
+import { runChecks } from './pool.js';
+import { packageVersion } from './version.js';
+
+const FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
+const FAIL_ON = ['hard', 'soft', 'advisory'] as const;
+
+/** Runs `check`; resolves to the exit code. Throws MeshgateError for usage and set-up errors (the dispatcher prints them). */
+export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undefined): Promise<number> {
+  const p = parse(argv, {
+    domain: { type: 'string', short: 'd' },
+    config: { type: 'string', short: 'c' },
+    policies: { type: 'string' },
+    format: { type: 'string', short: 'f' },
+    'fail-on': { type: 'string' },
+    'audit-log': { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
+    output: { type: 'string', short: 'o' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flag(p, 'help')) {
+    io.stdout(CHECK_HELP);
+    return EXIT.ok;
+  }
+  const format = oneOf('format', str(p, 'format'), FORMATS, 'text');
+  const failOn: Enforcement = oneOf('fail-on', str(p, 'fail-on'), FAIL_ON, 'soft');
+  const jobsText = str(p, 'jobs');
+  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer (got ${JSON.stringify(jobsText)})`);
+  if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'check needs at least one file, folder or glob (try `meshgate check .`)');
+
+  const spec: EngineSpec = {};
+  const config = str(p, 'config');
+  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  const policies = str(p, 'policies');
+  if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
+  const domain = str(p, 'domain');
+  if (domain !== undefined) spec.domain = domain;
+
+  const { tasks, warnings } = await expandOperands(p.positionals, io.cwd);
+  for (const w of warnings) io.stderr(`meshgate: warning: ${w}\n`);
+
+  const output = str(p, 'output');
+  const streamText = format === 'text' && output === undefined;
+  const color = streamText && io.stdoutIsTTY && io.env['NO_COLOR'] === undefined;
+  const textOptions = { color, failOn, showPassed: !flag(p, 'quiet') };
+  const progress = io.stderrIsTTY && tasks.length >= 20 && !(streamText && io.stdoutIsTTY);
+  const results: FileResult[] = [];
+  const skipped: string[] = [];
+  let done = 0;
+  let lastTick = 0;
+  const onOutcome = (o: CheckOutcome): void => {
+    done++;
+    if (o.result) {
+      results.push(o.result);
+      if (streamText) io.stdout(renderFileText(o.result, textOptions));
+    } else skipped.push(tasks[o.index]?.display ?? String(o.index));
+    if (progress) {
+      const now = Date.now();
+      if (now - lastTick > 100 || done === tasks.length) {
+        lastTick = now;
+        io.stderr(`\r\u001b[Kmeshgate: checked ${done}/${tasks.length} files`);
+      }
+    }
+  };
+
+  const sinks = await ownedSinks(spec, str(p, 'audit-log'), io.cwd);
+  try {
+    const run: Parameters<typeof runChecks>[1] = { spec, options: domain === undefined ? { failOn } : { failOn, domain }, jobs, sinks, onOutcome };
+    if (workerUrl) run.workerUrl = workerUrl;
+    await runChecks(tasks, run);
+  } finally {
+    if (progress) io.stderr('\r\u001b[K');
+    for (const s of sinks) await s.close();
+  }
+  if (skipped.length > 0) io.stderr(`meshgate: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} neither a data contract nor a Terraform plan\n`);
+  if (results.length === 0) {
+    throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no data contracts or Terraform plans in ${p.positionals.join(' ')}`);
+  }
+
+  if (!streamText) {
+    for (const r of results) if (r.error) io.stderr(`meshgate: ${formatLocation(r.error.location ?? { file: r.file })}${r.error.message} [${r.error.code}]\n`);
+  }
+  const report: Report = { results, failOn, version: packageVersion() };
+  let rendered: string;
+  switch (format) {
+    case 'json':
+      rendered = renderJson(report);
+      break;
+    case 'sarif':
+      rendered = renderSarif(report);
+      break;
+    case 'junit':
+      rendered = renderJunit(report);
+      break;
+    case 'github':
+      rendered = renderGithub(report);
+      break;
+    default:
+      rendered = streamText ? renderSummaryText(results, textOptions) : results.map((r) => renderFileText(r, textOptions)).join('') + renderSummaryText(results, textOptions);
+  }
+  if (output !== undefined) {
+    writeFileSync(resolve(io.cwd, output), rendered);
+    io.stderr(renderSummaryText(results, { color: false, failOn }).trimStart());
+  } else io.stdout(rendered);
+
+  const s = summarise(results);
+  return s.errors > 0 ? EXIT.usage : s.failed > 0 ? EXIT.policy : EXIT.ok;
+}

@@ -1,0 +1,62 @@
+/**
+ * Expands the `check` command's operands into files, in a stable order: a file is taken as named
+ * (explicit), a folder is searched for `*.json`, `*.yaml`, `*.yml` (skipping node_modules, .git, dist),
+ * anything with glob characters goes to fast-glob. Results are de-duplicated; expanded files are sorted.
+ */
+import { statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import { MeshgateError } from '../errors.js';
+import type { CheckTask } from './check-file.js';
+
+const CANDIDATES = '**/*.{json,yaml,yml}';
+const IGNORE = ['**/node_modules/**', '**/.git/**'];
+
+/** The name shown for a path: relative to `cwd` with forward slashes (absolute when outside `cwd`). */
+export function displayName(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  const shown = rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  return shown.split(sep).join('/');
+}
+
+/** Expands operands into check tasks. Throws MG_INPUT_NOT_FOUND for a named path that does not exist. */
+export async function expandOperands(operands: string[], cwd: string): Promise<{ tasks: CheckTask[]; warnings: string[] }> {
+  const seen = new Set<string>();
+  const tasks: CheckTask[] = [];
+  const warnings: string[] = [];
+  const add = (abs: string, explicit: boolean): void => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    tasks.push({ index: tasks.length, path: abs, display: displayName(abs, cwd), explicit });
+  };
+  for (const op of operands) {
+    const abs = resolve(cwd, op);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isFile()) {
+      add(abs, true);
+      continue;
+    }
+    if (st?.isDirectory()) {
+      const found = await fg(CANDIDATES, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
+      found.sort();
+      for (const f of found) add(resolve(f), false);
+      if (found.length === 0) warnings.push(`${op}: no .json, .yaml or .yml files in this folder`);
+      continue;
+    }
+    if (fg.isDynamicPattern(op)) {
+      const pattern = op.split(sep).join('/');
+      const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE });
+      found.sort();
+      for (const f of found) add(resolve(f), false);
+      if (found.length === 0) warnings.push(`${op}: the pattern matched no files`);
+      continue;
+    }
+    throw new MeshgateError('MG_INPUT_NOT_FOUND', `no such file or directory`, { location: { file: op } });
+  }
+  return { tasks, warnings };
+}

@@ -1,0 +1,88 @@
+/** Help texts of every command. */
+
+/** `meshgate --help`. */
+export const MAIN_HELP = `meshgate — policy-as-code governance for data mesh platforms
+
+usage: meshgate <command> [options]
+
+commands:
+  check <paths or globs...>   check data contracts and Terraform plan JSON against the policies
+  authorize <request.json|->  decide access requests (- reads NDJSON from stdin, writes NDJSON)
+  diff <old> <new>            classify schema changes between two contract versions
+  build [policies]            compile Rego policies into WebAssembly bundles
+  audit verify <log...>       verify the hash chain of JSONL audit logs
+
+options:
+  -h, --help      help (also: meshgate <command> --help)
+  -v, --version   print the version
+
+Exit codes: 0 passed, 1 policy failure, 2 usage or input error.
+With no --config, the default bundles shipped in the package are used (global + every domain layer).
+`;
+
+/** `meshgate check --help`. */
+export const CHECK_HELP = `usage: meshgate check <paths or globs...> [options]
+
+Checks data contracts (YAML/JSON: seed shapes, Data Contract Specification, ODCS) and Terraform plan
+JSON (\`terraform show -json\`). Each file's kind is detected from its content. Folders are searched for
+*.json, *.yaml and *.yml; files there that are neither a contract nor a plan are skipped. A file named
+explicitly that cannot be read or parsed is an input error.
+
+options:
+  -d, --domain <name>        apply this domain layer (contracts: instead of their own domain; plans: to
+                             resources no tag or mapping assigns)
+  -c, --config <file>        meshgate.yaml (bundles, enforcement, waivers, audit); default: shipped bundles
+      --policies <dir>       a built policies folder (with manifest.json) instead of the shipped one
+  -f, --format <fmt>         text (default) | json | sarif | junit | github
+      --fail-on <level>      hard | soft (default) | advisory: the enforcement at which a finding fails
+      --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
+  -j, --jobs <n>             worker threads (default: number of cores)
+  -o, --output <file>        write the report to a file (the summary still goes to stderr)
+  -q, --quiet                text format: do not list files that passed without findings
+  -h, --help                 this help
+
+exit codes: 0 every file passed, 1 a finding fails at --fail-on, 2 usage or input error
+`;
+
+/** `meshgate authorize --help`. */
+export const AUTHORIZE_HELP = `usage: meshgate authorize <request.json | -> [options]
+
+Decides access requests ({"user": {...}, "action": "read", "dataProduct": {...}}).
+A file holds one request (or a JSON array of them); the decision(s) are printed as JSON.
+With -, NDJSON requests are read from stdin and one NDJSON decision per line is written to stdout
+(each with "line"); a bad line gives {"line": n, "error": {"code", "message"}} and the stream goes on.
+
+options:
+  -c, --config <file>        meshgate.yaml; default: shipped bundles
+      --policies <dir>       a built policies folder instead of the shipped one
+      --contracts <path>     register data contracts (files, folders, globs; repeatable) for enrichment
+      --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
+      --fail-on-deny         exit 1 when any request is denied
+  -h, --help                 this help
+
+exit codes: 0 all requests decided (denials included), 1 a denial with --fail-on-deny, 2 a bad request or usage error
+`;
+
+/** `meshgate diff --help`. */
+export const DIFF_HELP = `usage: meshgate diff <old contract> <new contract> [options]
+
+Lists the schema changes between two versions of a data contract, each compatible or breaking with its
+location, and judges them with the contract_change policies (a breaking change needs a major version bump).
+
+options:
+  -c, --config <file>        meshgate.yaml; default: shipped bundles
+      --policies <dir>       a built policies folder instead of the shipped one
+  -d, --domain <name>        apply this domain layer (default: the new contract's domain)
+  -f, --format <fmt>         text (default) | json
+      --fail-on <level>      hard | soft (default) | advisory
+  -h, --help                 this help
+
+exit codes: 0 the change is allowed, 1 a policy fails it, 2 usage or input error
+`;
+
+/** `meshgate audit --help`. */
+export const AUDIT_HELP = `usage: meshgate audit verify <log.jsonl...> [--json]
+
+Verifies the hash chain of JSONL audit logs written by --audit-log or a jsonl sink.
+exit codes: 0 intact, 1 tampered or torn, 2 usage or read error
+`;

@@ -1,0 +1,219 @@
+/**
+ * An HTTP bundle source: polls a bundle server (OPA's bundle protocol: GET of a .tar.gz, ETag and
+ * If-None-Match, 304 when unchanged) and swaps the layer's bundle in the engine atomically when a new one
+ * arrives. The last good bundle stays active whenever the server is down, answers an error, or sends
+ * garbage (corrupt gzip/tar, a bundle without policy, a bad signature); failures back off exponentially.
+ * Decisions in flight finish on the bundle they started with (the engine swaps a whole layer map).
+ */
+import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
+import type { BundleSwapEvent, Engine } from '../engine.js';
+import { readBundleBytes, type Bundle, type BundleLimits } from './bundle.js';
+import { verifiedBundle, type VerificationOptions } from './signing.js';
+
+/** Emitted after each swap done by the poller. */
+export interface HttpBundleSwapEvent extends BundleSwapEvent {
+  /** The URL polled. */
+  url: string;
+  /** The ETag of the response, when the server sent one. */
+  etag: string | undefined;
+}
+
+/** Options of {@link startBundlePolling}. */
+export interface BundlePollingOptions {
+  /** The engine layer to keep up to date (`global` or a domain). */
+  layer: string;
+  /** The bundle URL. */
+  url: string;
+  /** Seconds between polls when all is well (fractions allowed; default 60). */
+  pollSeconds?: number;
+  /** Upper bound of the failure backoff in seconds (default 300, never below pollSeconds). */
+  maxBackoffSeconds?: number;
+  /** Per-request timeout in seconds (default 30). */
+  timeoutSeconds?: number;
+  /** Verify each downloaded bundle's signature with this key before it is swapped in. */
+  verification?: VerificationOptions;
+  /** Extra request headers (e.g. Authorization). */
+  headers?: Record<string, string>;
+  /** Bundle size limits. */
+  limits?: BundleLimits;
+  /** Called on every failed poll (the old bundle stays active). */
+  onError?: (error: MeshgateError) => void;
+  /** Called after every swap. */
+  onSwap?: (event: HttpBundleSwapEvent) => void;
+  /** The fetch implementation (default: global fetch). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** What one poll did. */
+export type PollOutcome = 'swapped' | 'not-modified' | 'unchanged' | 'failed' | 'stopped';
+
+/** A running poller. */
+export interface BundlePoller {
+  /** Stops polling and aborts a request in flight. Idempotent. */
+  stop(): void;
+  /** The revision of the layer's active bundle. */
+  readonly revision: string;
+  /** The last poll's error (undefined after a successful poll). */
+  readonly lastError: MeshgateError | undefined;
+  /** Consecutive failed polls. */
+  readonly failures: number;
+  /** The ETag of the active bundle, when known. */
+  readonly etag: string | undefined;
+  /** Polls now and returns what the poll did (when a poll is already running, its outcome). */
+  pollNow(): Promise<PollOutcome>;
+}
+
+/** The delay before the next poll: pollSeconds when healthy, doubled per consecutive failure, capped. */
+export function nextDelaySeconds(pollSeconds: number, failures: number, maxBackoffSeconds: number): number {
+  if (failures <= 0) return pollSeconds;
+  return Math.min(Math.max(maxBackoffSeconds, pollSeconds), pollSeconds * 2 ** Math.min(failures, 30));
+}
+
+function toError(e: unknown, url: string): MeshgateError {
+  if (isMeshgateError(e)) return e;
+  return new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url}: ${describeThrown(e)}`, { cause: e, location: { file: url } });
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Starts polling `url` for the layer's bundle; the first poll runs at once. Returns the poller handle.
+ * Throws MG_LAYER_UNKNOWN when the engine has no such layer.
+ */
+export function startBundlePolling(engine: Engine, options: BundlePollingOptions): BundlePoller {
+  const { layer, url } = options;
+  const initial = engine.bundleInfo()[layer];
+  if (!initial) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to poll a bundle for (configured: ${engine.layers.join(', ')})`);
+  const pollSeconds = options.pollSeconds ?? 60;
+  if (!(pollSeconds > 0)) throw new MeshgateError('MG_CONFIG_INVALID', `pollSeconds must be a positive number, got ${String(options.pollSeconds)}`);
+  const maxBackoff = options.maxBackoffSeconds ?? 300;
+  const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  let revision = initial.revision;
+  let etag: string | undefined;
+  let contentHash: string | undefined;
+  let lastError: MeshgateError | undefined;
+  let failures = 0;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight: Promise<PollOutcome> | undefined;
+  let controller: AbortController | undefined;
+
+  const fail = (e: unknown): PollOutcome => {
+    lastError = toError(e, url);
+    failures++;
+    try {
+      options.onError?.(lastError);
+    } catch {
+      // a failing listener must not stop the poller
+    }
+    return 'failed';
+  };
+
+  const pollOnce = async (): Promise<PollOutcome> => {
+    if (stopped) return 'stopped';
+    controller = new AbortController();
+    const timeout = setTimeout(() => controller?.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    try {
+      const headers: Record<string, string> = { Accept: 'application/gzip, application/octet-stream', ...options.headers };
+      if (etag !== undefined) headers['If-None-Match'] = etag;
+      const res = await doFetch(url, { headers, signal: controller.signal });
+      if (res.status === 304) {
+        await res.body?.cancel();
+        lastError = undefined;
+        failures = 0;
+        return 'not-modified';
+      }
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        throw new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url} answered HTTP ${res.status}`, { location: { file: url } });
+      }
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (stopped) return 'stopped';
+      const newEtag = res.headers.get('etag') ?? undefined;
+      const hash = await sha256(bytes);
+      if (hash === contentHash) {
+        etag = newEtag;
+        lastError = undefined;
+        failures = 0;
+        return 'unchanged';
+      }
+      let bundle: Bundle = readBundleBytes(bytes, url, options.limits ?? {});
+      if (options.verification) bundle = await verifiedBundle(bundle, options.verification);
+      if (stopped) return 'stopped';
+      const event = await engine.swapBundle(layer, bundle);
+      revision = event.to;
+      etag = newEtag;
+      contentHash = hash;
+      lastError = undefined;
+      failures = 0;
+      const swapEvent: HttpBundleSwapEvent = { ...event, url, etag };
+      try {
+        options.onSwap?.(swapEvent);
+      } catch {
+        // a failing listener must not undo a swap
+      }
+      return 'swapped';
+    } catch (e) {
+      if (stopped) return 'stopped';
+      return fail(e);
+    } finally {
+      clearTimeout(timeout);
+      controller = undefined;
+    }
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void run();
+    }, nextDelaySeconds(pollSeconds, failures, maxBackoff) * 1000);
+    (timer as { unref?: () => void }).unref?.();
+  };
+
+  const run = async (): Promise<PollOutcome> => {
+    if (inFlight) return inFlight;
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    inFlight = pollOnce();
+    try {
+      return await inFlight;
+    } finally {
+      inFlight = undefined;
+      schedule();
+    }
+  };
+
+  void run();
+
+  return {
+    stop(): void {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      controller?.abort(new Error('poller stopped'));
+    },
+    get revision(): string {
+      return engine.bundleInfo()[layer]?.revision ?? revision;
+    },
+    get lastError(): MeshgateError | undefined {
+      return lastError;
+    },
+    get failures(): number {
+      return failures;
+    },
+    get etag(): string | undefined {
+      return etag;
+    },
+    pollNow(): Promise<PollOutcome> {
+      return run();
+    },
+  };
+}

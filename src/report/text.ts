@@ -1,0 +1,72 @@
+/**
+ * The human reporter: findings grouped by file, one line each
+ * (`file:line:col  LEVEL  layer/rule  msg`), colour only when asked (the CLI asks on a TTY without
+ * NO_COLOR), and a closing summary line. Files are rendered one at a time so the CLI can stream them.
+ */
+import type { Enforcement, Finding } from '../types.js';
+import type { FileResult } from './model.js';
+import { fails, ruleId, summarise } from './model.js';
+
+/** Options of the text reporter. */
+export interface TextOptions {
+  /** Use ANSI colours. */
+  color: boolean;
+  /** Enforcement threshold at which a finding fails. */
+  failOn: Enforcement;
+  /** Also list files that passed with no findings (default true). */
+  showPassed?: boolean;
+}
+
+const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+type Style = keyof typeof codes;
+
+function paint(on: boolean): (style: Style, s: string) => string {
+  return (style, s) => (on ? `\u001b[${codes[style]}m${s}\u001b[0m` : s);
+}
+
+function position(f: Finding, file: string): string {
+  const l = f.location;
+  const name = l?.file ?? file;
+  if (l?.line === undefined) return name;
+  return `${name}:${l.line}:${l.column ?? 1}`;
+}
+
+function label(f: Finding, failOn: Enforcement): string {
+  if (f.waived) return 'WAIVED';
+  if (fails(f, failOn)) return f.level === 'deny' ? 'DENY' : 'FAIL';
+  return f.level === 'deny' ? 'DENY' : 'WARN';
+}
+
+/** Renders one file's block (header and one line per finding). */
+export function renderFileText(r: FileResult, options: TextOptions): string {
+  const c = paint(options.color);
+  if (r.error) {
+    const l = r.error.location;
+    const at = l?.line !== undefined ? `${l.file ?? r.file}:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : (l?.file ?? r.file);
+    return `${c('red', 'ERROR')} ${c('bold', r.file)} (${r.kind})\n  ${at}: ${r.error.message} [${r.error.code}]\n`;
+  }
+  if (r.findings.length === 0) {
+    return options.showPassed === false ? '' : `${c('green', 'PASS')}  ${r.file} (${r.kind})\n`;
+  }
+  const head = r.allowed ? c('green', 'PASS') : c('red', 'FAIL');
+  const lines = [`${head}  ${c('bold', r.file)} (${r.kind})`];
+  const width = Math.max(...r.findings.map((f) => position(f, r.file).length));
+  for (const f of r.findings) {
+    const failing = fails(f, options.failOn);
+    const lab = label(f, options.failOn).padEnd(6);
+    const style: Style = failing ? 'red' : f.waived || f.enforcement === 'advisory' ? 'dim' : 'yellow';
+    const extra = `[${f.enforcement}]${f.resource ? ` (${f.resource})` : ''}`;
+    lines.push(`  ${position(f, r.file).padEnd(width)}  ${c(style, lab)}  ${c('cyan', ruleId(f))}  ${f.msg} ${c('dim', extra)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Renders the closing summary line. */
+export function renderSummaryText(results: readonly FileResult[], options: TextOptions): string {
+  const c = paint(options.color);
+  const s = summarise(results);
+  const failing = results.reduce((n, r) => n + r.findings.filter((f) => fails(f, options.failOn)).length, 0);
+  const ok = s.failed === 0 && s.errors === 0;
+  const mark = ok ? c('green', '✔') : c('red', '✖');
+  return `\n${mark} ${s.files} file${s.files === 1 ? '' : 's'} checked: ${s.passed} passed, ${s.failed} failed, ${s.errors} error${s.errors === 1 ? '' : 's'}; ${s.findings} finding${s.findings === 1 ? '' : 's'} (${failing} failing at --fail-on ${options.failOn})\n`;
+}

@@ -1,0 +1,70 @@
+/**
+ * Combining per-layer access results into one answer (DESIGN.md § Layering): default deny; allowed iff
+ * the global layer or the owning domain's layer allows and no layer denies — a deny always wins, so a
+ * domain grant never overrides a global deny. Obligations of all evaluated layers are merged (union,
+ * sorted). Pure, no I/O.
+ */
+import type { AccessResult } from '../../core.js';
+import type { DenialReason, Finding, Obligations } from '../../types.js';
+
+/** One layer's validated result (`undefined`: the layer has no access entrypoint or no opinion). */
+export interface LayerAccessResult {
+  /** The layer name. */
+  layer: string;
+  /** Its result. */
+  result: AccessResult | undefined;
+}
+
+/** The combined answer (without ids, bundles and metrics). */
+export interface AccessVerdict {
+  /** Allowed? */
+  allowed: boolean;
+  /** Why not, when denied. */
+  reason?: DenialReason;
+  /** Deny findings of every layer, each naming its layer and rule. */
+  findings: Finding[];
+  /** `layer:rule` of every rule that allowed it. */
+  allowed_by: string[];
+  /** Merged obligations (empty when denied). */
+  obligations: Obligations;
+}
+
+const canon = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x));
+
+/** Merges obligations of several layers: every key's values are unioned (de-duplicated) and sorted. */
+export function mergeObligations(parts: readonly Obligations[]): Obligations {
+  const out: Obligations = { mask: [], row_filters: [] };
+  if (parts.length === 0) return out;
+  const keys = new Set<string>();
+  for (const p of parts) for (const k in p) keys.add(k);
+  for (const key of [...keys].sort()) {
+    const seen = new Map<string, unknown>();
+    for (const p of parts) {
+      const v = p[key];
+      if (v === undefined) continue;
+      if (Array.isArray(v)) for (const it of v as unknown[]) seen.set(canon(it), it);
+      else seen.set(canon(v), v);
+    }
+    out[key] = [...seen.keys()].sort().map((k) => seen.get(k));
+  }
+  return out;
+}
+
+/** Combines the layers' results into the final verdict. */
+export function combine(results: readonly LayerAccessResult[]): AccessVerdict {
+  const findings: Finding[] = [];
+  const allowedBy: string[] = [];
+  const obligations: Obligations[] = [];
+  for (const { layer, result } of results) {
+    if (!result) continue;
+    for (const d of result.deny) findings.push({ ...d, level: 'deny', enforcement: 'hard', layer, waived: false });
+    if (result.allow) {
+      if (result.allow_rules.length === 0) allowedBy.push(`${layer}:allow`);
+      for (const r of [...result.allow_rules].sort()) allowedBy.push(`${layer}:${r}`);
+    }
+    obligations.push(result.obligations);
+  }
+  if (findings.length > 0) return { allowed: false, reason: 'forbidden', findings, allowed_by: allowedBy, obligations: { mask: [], row_filters: [] } };
+  if (allowedBy.length === 0) return { allowed: false, reason: 'not_permitted', findings, allowed_by: allowedBy, obligations: { mask: [], row_filters: [] } };
+  return { allowed: true, findings, allowed_by: allowedBy, obligations: mergeObligations(obligations) };
+}

@@ -1,0 +1,113 @@
+/**
+ * Enrichment: what registered data contracts say about a product (owning domain, classification, PII
+ * columns), and the canonical enriched request given to policies. Pure, no I/O.
+ *
+ * Precedence: the contract is the source of truth. When a product id has a registered contract, its
+ * domain, derived classification and PII columns replace whatever the request says (a caller cannot
+ * downgrade a product by sending `classification: "public"`); values the contract does not declare are
+ * taken from the request. Domains and classifications are lower-cased (`Marketing` → `marketing`).
+ */
+import type { ContractField, DataContract } from '../contract/model.js';
+import type { AccessDataProduct, AccessRequestInput } from './model.js';
+
+/** What a contract says about its product. */
+export interface ProductFacts {
+  /** Owning domain, lower-case. */
+  domain?: string;
+  /** Product classification derived from the contract, lower-case. */
+  classification?: string;
+  /** PII columns (dot paths for nested fields), sorted. */
+  pii_columns: string[];
+}
+
+/** Classification ranks, least to most sensitive; a product's classification is its most sensitive field's. */
+const RANK: Record<string, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 };
+/** Field classifications that mark personal data: the field is a PII column and counts as `confidential`. */
+const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'sensitive_personal', 'spi', 'phi']);
+
+function walkFields(fields: readonly ContractField[], prefix: string, pii: string[], classes: string[]): void {
+  for (const f of fields) {
+    const name = prefix === '' ? f.name : `${prefix}.${f.name}`;
+    const cls = f.classification?.trim().toLowerCase();
+    const isPiiClass = cls !== undefined && PII_CLASSES.has(cls);
+    if (cls !== undefined) classes.push(isPiiClass ? 'confidential' : cls);
+    if (f.pii || isPiiClass) pii.push(name);
+    if (f.fields.length > 0) walkFields(f.fields, name, pii, classes);
+  }
+}
+
+/**
+ * Derives product facts from a canonical contract: its domain; its PII columns (fields flagged `pii` or
+ * classified as personal data, dot paths for nested fields); and its classification — a contract tag
+ * `classification:<x>` when present, otherwise the most sensitive field classification (public <
+ * internal < confidential < restricted; personal-data classes count as confidential; unknown labels are
+ * ignored). Classification and PII are orthogonal: an `internal` product may still hold PII columns.
+ */
+export function factsFromContract(contract: DataContract): ProductFacts {
+  const pii: string[] = [];
+  const classes: string[] = [];
+  walkFields(contract.fields, '', pii, classes);
+  const facts: ProductFacts = { pii_columns: [...new Set(pii)].sort() };
+  if (contract.domain !== undefined && contract.domain.trim() !== '') facts.domain = contract.domain.trim().toLowerCase();
+  const tag = contract.tags.find((t) => /^classification[:=]./i.test(t));
+  let best: string | undefined = tag?.slice('classification:'.length).trim().toLowerCase();
+  if (best === undefined || best === '') {
+    best = undefined;
+    for (const c of classes) {
+      const r = RANK[c];
+      if (r !== undefined && (best === undefined || r > (RANK[best] ?? -1))) best = c;
+    }
+  }
+  if (best !== undefined) facts.classification = best;
+  return facts;
+}
+
+/** The enriched request as policies see it (`input.request`): every list present, sorted and de-duplicated. */
+export interface EnrichedRequest {
+  /** The user; `roles` sorted, `attributes` always present. */
+  user: { id: string; department?: string; roles: string[]; clearance?: string; attributes: Record<string, unknown> };
+  /** The action. */
+  action: string;
+  /** The product, enriched from its contract. */
+  data_product: { id: string; domain?: string; classification?: string; pii_columns: string[]; [k: string]: unknown };
+  /** Requested columns, sorted (empty: the whole product). */
+  columns: string[];
+  /** Purpose, when given. */
+  purpose?: string;
+}
+
+const sortedUnique = (xs: readonly string[] | undefined): string[] => (xs === undefined || xs.length === 0 ? [] : [...new Set(xs)].sort());
+
+/** Returns a copy of a JSON-like value with object keys sorted (canonical form for hashing). */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = sortKeys(o[k]);
+  return out;
+}
+
+const KNOWN_PRODUCT_KEYS = new Set(['id', 'domain', 'classification', 'pii_columns']);
+
+/**
+ * Builds the canonical enriched request from a valid request and the product's contract facts (if any).
+ * Key order is fixed, so `JSON.stringify` of the result is a canonical form (used as the cache key).
+ */
+export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined): EnrichedRequest {
+  const p = (req.dataProduct ?? req.data_product) as AccessDataProduct;
+  const u = req.user;
+  const user: EnrichedRequest['user'] = { id: u.id, roles: sortedUnique(u.roles), attributes: u.attributes === undefined ? {} : (sortKeys(u.attributes) as Record<string, unknown>) };
+  if (u.department !== undefined) user.department = u.department;
+  if (u.clearance !== undefined) user.clearance = u.clearance;
+  const domain = facts?.domain ?? p.domain?.trim().toLowerCase();
+  const classification = facts?.classification ?? p.classification?.trim().toLowerCase();
+  const product: EnrichedRequest['data_product'] = { id: p.id, pii_columns: facts ? facts.pii_columns : sortedUnique(p.pii_columns) };
+  if (domain !== undefined && domain !== '') product.domain = domain;
+  if (classification !== undefined && classification !== '') product.classification = classification;
+  const extra = Object.keys(p).filter((k) => !KNOWN_PRODUCT_KEYS.has(k) && p[k] !== undefined);
+  if (extra.length > 0) for (const k of extra.sort()) product[k] = sortKeys(p[k]);
+  const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: sortedUnique(req.columns) };
+  if (req.purpose !== undefined) out.purpose = req.purpose;
+  return out;
+}
