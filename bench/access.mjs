@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, ROOT, RUNS, ensureBuilt, isMain, log, median, percentile, sig, writeResult } from './lib/common.mjs';
+import { BIN, MESHGATE_LIB, ROOT, RUNS, ensureBuilt, isMain, log, median, percentile, sig, writeResult } from './lib/common.mjs';
 
 const require = createRequire(import.meta.url);
 const CALLS = Number(process.env.BENCH_ACCESS_CALLS ?? 20_000);
@@ -182,7 +182,7 @@ function cedarSetup() {
 /** Runs the access benchmark and returns its result document (without writing it). */
 export async function run() {
   ensureBuilt();
-  const mg = await import(pathToFileURL(path.join(ROOT, 'dist', 'index.js')).href);
+  const mg = await import(pathToFileURL(MESHGATE_LIB).href);
   const requests = makeRequests(256);
   const batchRequests = makeRequests(BATCH);
   const results = { tools: {}, notes: [] };

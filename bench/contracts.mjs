@@ -17,7 +17,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BIN, CORPUS, MESHGATE_CLI, ROOT, RUNS, benchCommand, ensureBuilt, have, isMain, log, median, sig, writeResult } from './lib/common.mjs';
+import { BIN, CORPUS, MESHGATE_CLI, MESHGATE_LIB, ROOT, RUNS, benchCommand, ensureBuilt, have, isMain, log, median, sig, writeResult } from './lib/common.mjs';
 
 /** Corpus contracts in the formats both tools accept (DCS and ODCS). */
 export function contractFiles() {
@@ -67,7 +67,7 @@ export async function run() {
   res.tools.meshgate_all = { label: `meshgate check <${files.length} files> (one process)`, wall_ms: all.wall_ms, rss_mb: all.rss_mb, exit: all.last.code, runs: all.runs };
 
   log('contracts: meshgate library, engine.checkContract in process');
-  const mg = await import(pathToFileURL(path.join(ROOT, 'dist', 'index.js')).href);
+  const mg = await import(pathToFileURL(MESHGATE_LIB).href);
   const engine = await mg.createEngine();
   const texts = files.map((f) => [f, readFileSync(f, 'utf8')]);
   const per = [];

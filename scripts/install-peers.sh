@@ -23,13 +23,14 @@ bash "$root/scripts/build-opa.sh"
 
 # 2. conftest from the Go module proxy, version and checksums pinned by the tool module.
 conftest_want="$(awk '$1=="github.com/open-policy-agent/conftest"{print $2}' "$root/tools/peers/conftest/go.mod" | head -n1)"
-# (grep on a captured string, not a pipe: with pipefail, grep -q closing the pipe early fails the check)
-if [ -x "$bin/conftest" ] && grep -q "${conftest_want#v}" <<<"$("$bin/conftest" --version 2>/dev/null)"; then
+# (a module build reports its version as "dev": a stamp file beside the binary records the pinned version)
+if [ -x "$bin/conftest" ] && [ "$(cat "$bin/conftest.version" 2>/dev/null)" = "$conftest_want" ]; then
   log "conftest ${conftest_want} already built"
 else
   command -v go >/dev/null 2>&1 || { log "Go is required to build conftest"; exit 2; }
   log "building conftest ${conftest_want} (Go module proxy)"
   (cd "$root/tools/peers/conftest" && go build -trimpath -o "$bin/conftest" github.com/open-policy-agent/conftest)
+  echo "$conftest_want" >"$bin/conftest.version"
 fi
 
 # 3. Python tools from PyPI, each in its own venv.
@@ -50,10 +51,11 @@ install_py datacontract-cli "$DATACONTRACT_VERSION" "$venvs/datacontract" dataco
 
 # 4. Record versions.
 opa_v="$("$bin/opa" version | awk -F': ' '/^Version/{print $2}')"
-conftest_v="$("$bin/conftest" --version 2>/dev/null | head -n1 | awk '{print $NF}')"
+conftest_v="${conftest_want#v}"
+conftest_opa="$("$bin/conftest" --version 2>/dev/null | awk '/^OPA:/{print $2}')"
 checkov_v="$("$venvs/checkov/bin/pip" show checkov | awk '/^Version/{print $2}')"
 dc_v="$("$venvs/datacontract/bin/pip" show datacontract-cli | awk '/^Version/{print $2}')"
 cat >"$root/.cache/peers-versions.json" <<EOF
-{"opa":"$opa_v","conftest":"$conftest_v","checkov":"$checkov_v","datacontract-cli":"$dc_v","python":"$("$py" --version | awk '{print $2}')","go":"$(go version 2>/dev/null | awk '{print $3}')"}
+{"opa":"$opa_v","conftest":"$conftest_v","conftest_opa":"$conftest_opa","checkov":"$checkov_v","datacontract-cli":"$dc_v","python":"$("$py" --version | awk '{print $2}')","go":"$(go version 2>/dev/null | awk '{print $3}')"}
 EOF
 log "versions: $(cat "$root/.cache/peers-versions.json")"

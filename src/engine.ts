@@ -47,6 +47,8 @@ export interface SubjectOptions {
   domainMapping?: { byModule?: Record<string, string>; byAddress?: Record<string, string>; default?: string };
   /** Access: size of the decision cache (0 disables; default 10 000). */
   cacheSize?: number;
+  /** Terraform: also pass the plan JSON as given at `input.raw` of the `meshgate/terraform_plan` unit (for conftest-style adapters). */
+  rawPlan?: boolean;
 }
 
 /** One loaded layer. */
@@ -285,7 +287,8 @@ export class Engine implements EngineCore {
   /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domain. */
   async checkPlan(source: string | Uint8Array | Record<string, unknown>, options: PlanCheckOptions = {}): Promise<Decision> {
     const mapping = this.subjectOptions.domainMapping;
-    return checkPlan(this, source, mapping && !options.domainMapping ? { ...options, domainMapping: mapping } : options);
+    const opts = this.subjectOptions.rawPlan === true && options.rawPlan === undefined ? { ...options, rawPlan: true } : options;
+    return checkPlan(this, source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts);
   }
 
   /** The access service (created on first use). */

@@ -46,3 +46,10 @@ export { diffContracts, checkContractChange, BREAKING_KINDS } from './subjects/c
 export type { ContractDiff, ContractChange, ChangeKind, DiffOptions, CheckChangeOptions } from './subjects/contract/diff.js';
 export { CONTRACT_SCHEMA, CONTRACT_FORMATS } from './subjects/contract/model.js';
 export type { DataContract, ContractField, ContractFormat, FieldConstraints, OutputPort, Slo, QualityRule, GovernanceRule, LocationMap, ParsedContract } from './subjects/contract/model.js';
+export { signBundle, signBundleFiles, verifyBundle, verifiedBundle, SIGNING_ALGORITHMS, SIGNATURES_FILE } from './policy/signing.js';
+export type { SigningOptions, VerificationOptions, VerifiedSignature, SigningAlgorithm, BundleKey, SignableBundle } from './policy/signing.js';
+export { packBundle } from './policy/tar-writer.js';
+export { startBundlePolling, nextDelaySeconds } from './policy/http-source.js';
+export type { BundlePoller, BundlePollingOptions, HttpBundleSwapEvent, PollOutcome } from './policy/http-source.js';
+export { loadContractsFromDir, type ContractRegistry } from './subjects/access/load.js';
+export { ACCESS_REQUEST_SCHEMA, validateRequest, type AccessDataProduct, type AccessRequestInput, type AccessUser, type RequestIssue } from './subjects/access/model.js';

@@ -11,6 +11,7 @@ import { memorySink } from '../src/audit/index.js';
 import { loadContractsFromDir } from '../src/subjects/access/load.js';
 import { quickValid, validateRequest, type AccessRequestInput } from '../src/subjects/access/model.js';
 import type { Decision } from '../src/types.js';
+import { LruCache } from '../src/subjects/access/cache.js';
 import { bundlePath, FIXTURES } from './helpers/paths.js';
 
 const REQUESTS = join(FIXTURES, 'requests');
@@ -178,6 +179,29 @@ describe('access decisions with the real bundles', () => {
     expect(b.metrics['cache_hit']).toBe(1);
     expect(events[0]?.outcome).toBe('allowed');
     expect(events[2]?.outcome).toBe('error');
+    // The event records the enriched request (domain and classification from the registered contract).
+    expect(events[0]?.input).toMatchObject({ request: { data_product: { id: 'campaign_stats', domain: 'marketing', classification: 'public', pii_columns: [] } } });
+    expect(events[1]?.result.allowed_by).toEqual(['global:seed_marketing_public']);
+  });
+
+  it('contracts without an id and unreadable folders are coded errors', () => {
+    expect(() => loadContractsFromDir(engine, join(REQUESTS, 'no-such-folder'))).toThrow(expect.objectContaining({ code: 'MG_ACCESS_CONTRACT_DIR' }));
+    expect(() => engine.registerContract('not: [a contract')).toThrow(expect.objectContaining({ name: 'MeshgateError' }));
+  });
+});
+
+describe('decision cache', () => {
+  it('is a bounded LRU: the least recently used entry is evicted', () => {
+    const c = new LruCache<string, number>(2);
+    c.set('a', 1);
+    c.set('b', 2);
+    expect(c.get('a')).toBe(1); // a is now the most recent
+    c.set('c', 3);
+    expect(c.get('b')).toBeUndefined();
+    expect([c.get('a'), c.get('c'), c.size]).toEqual([1, 3, 2]);
+    const off = new LruCache<string, number>(0);
+    off.set('a', 1);
+    expect(off.size).toBe(0);
   });
 });
 
@@ -231,6 +255,24 @@ describe('cache and bundle swaps', () => {
     const d: Decision = engine.authorize(req);
     expect(d.metrics['cache_hit']).toBeUndefined();
     expect(d.reason).toBe('forbidden');
+    await engine.close();
+  });
+
+  it('a policy returning a wrong shape is an error decision that denies, and is not cached', async () => {
+    const engine = await createEngine(layers);
+    await engine.swapBundle('marketing', join(REQUESTS, 'bundles', 'wrong-shape-access.tar.gz'));
+    // The global layer alone would allow this (seed rule); the broken marketing layer makes it fail closed.
+    const req: AccessRequestInput = { user: marketer, action: 'read', dataProduct: { id: 'p', domain: 'marketing', classification: 'public' } };
+    for (let i = 0; i < 2; i++) {
+      const d = engine.authorize(req);
+      expect(d.allowed).toBe(false);
+      expect(d.outcome).toBe('error');
+      expect(d.reason).toBe('error');
+      expect(d.errors.map((e) => [e.code, e.layer])).toEqual([['MG_POLICY_RESULT_SHAPE', 'marketing']]);
+      expect(d.obligations).toEqual({ mask: [], row_filters: [] });
+      expect(d.metrics['cache_hit']).toBeUndefined();
+    }
+    expect(engine.authorize({ ...req, dataProduct: { id: 'p', classification: 'public' } }).allowed).toBe(true);
     await engine.close();
   });
 

@@ -52,6 +52,9 @@ describe('meshgate build arguments', () => {
     const missing = capture();
     expect(await runBuild([join(tmp, 'no-such-policies')], missing.io)).toBe(2);
     expect(missing.err.join('')).toContain('[MG_BUILD_NO_POLICIES]');
+    const help = capture();
+    expect(await runBuild(['--help'], help.io)).toBe(0);
+    expect(help.out.join('')).toContain('usage: meshgate build');
     const badKey = capture();
     expect(await runBuild([join(root, 'policies'), '--out', join(tmp, 'never'), '--signing-key', join(tmp, 'no-key.pem')], badKey.io)).toBe(2);
     expect(badKey.err.join('')).toContain('[MG_BUNDLE_KEY_INVALID]');

@@ -287,7 +287,8 @@ describe('values and locations', () => {
     expect(parseIsoDuration('P')).toBeUndefined();
     expect(parseIsoDuration('PT')).toBeUndefined();
     expect(makeSlo('availability', '101%').valid).toBe(false);
-    expect(makeSlo('freshness', 'daily').valid).toBe(false);
+    expect(makeSlo('freshness', 'every day').valid).toBe(false);
+    expect(makeSlo('latency', '2022-05-12').valid).toBe(false);
     expect(makeSlo('owner_note', 'soon').valid).toBe(true);
     expect(makeSlo('frequency', 'daily')).toMatchObject({ unit: 'seconds', seconds: 86_400, valid: true });
     expect(makeSlo('availability', '99.5percent')).toMatchObject({ percent: 99.5, valid: true });

@@ -3,7 +3,7 @@
  * wall time and peak RSS, and writing results. Plain ESM, Node built-ins only.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,15 @@ export const BIN = {
   checkov: path.join(ROOT, '.cache', 'venv', 'checkov', 'bin', 'checkov'),
   datacontract: path.join(ROOT, '.cache', 'venv', 'datacontract', 'bin', 'datacontract'),
 };
-/** The meshgate CLI entry (built). */
-export const MESHGATE_CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+/**
+ * The benchmarks run a private snapshot of the built library (dist/ copied to bench/results/tmp/dist), so
+ * that another `tsup` run rebuilding dist/ (clean: true) cannot pull files from under a running benchmark.
+ */
+export const DIST = path.join(TMP, 'dist');
+/** The meshgate CLI entry (built, snapshot). */
+export const MESHGATE_CLI = path.join(DIST, 'cli', 'main.js');
+/** The library entry (built, snapshot). */
+export const MESHGATE_LIB = path.join(DIST, 'index.js');
 
 /** Number of measured runs (BENCH_RUNS overrides) and warm-up runs (BENCH_WARMUP). */
 export const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -184,13 +191,22 @@ export function writeResult(name, data) {
   return doc;
 }
 
-/** Ensures dist/ is built (runs tsup once when dist/index.js or the CLI is missing, or BENCH_BUILD=1). */
+/**
+ * Ensures dist/ is built (runs tsup when dist/index.js or the CLI is missing, or BENCH_BUILD=1) and takes
+ * the private snapshot in bench/results/tmp/dist (once per process tree: BENCH_SNAPSHOT=done skips it).
+ */
 export function ensureBuilt() {
-  if (process.env.BENCH_BUILD === '1' || !existsSync(path.join(ROOT, 'dist', 'index.js')) || !existsSync(MESHGATE_CLI)) {
+  if (process.env.BENCH_SNAPSHOT === 'done' && existsSync(MESHGATE_LIB)) return;
+  const src = path.join(ROOT, 'dist');
+  if (process.env.BENCH_BUILD === '1' || !existsSync(path.join(src, 'index.js')) || !existsSync(path.join(src, 'cli', 'main.js'))) {
     console.error('building dist/ (npx tsup)');
     const r = spawnSync('npx', ['tsup'], { cwd: ROOT, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('tsup failed');
   }
+  rmSync(DIST, { recursive: true, force: true });
+  cpSync(src, DIST, { recursive: true });
+  if (!existsSync(MESHGATE_LIB) || !existsSync(MESHGATE_CLI)) throw new Error('dist/ snapshot is incomplete (another build running?): retry');
+  process.env.BENCH_SNAPSHOT = 'done';
 }
 
 /** Logs a progress line to stderr. */

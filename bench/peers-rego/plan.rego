@@ -43,8 +43,8 @@ module_of(i) := object.get(input.resource_changes[i], "module_address", "")
 # Module instance address without instance keys: module.dp["x"] -> module.dp (configuration is per module).
 module_path(i) := regex.replace(module_of(i), `\[[^\]]*\]`, "")
 
-# configuration: [module path, resource address in module] -> referenced bucket address in module.
-config_bucket_ref[[mod, cr.address]] contains target if {
+# configuration: ["<module path>|<resource address in module>", referenced bucket address in module].
+config_pairs contains [key, target] if {
 	walk(input.configuration.root_module, [p, m])
 	is_array(m.resources)
 	mod := concat(".", [sprintf("module.%s", [p[j + 1]]) | some j, seg in p; seg == "module_calls"])
@@ -52,47 +52,106 @@ config_bucket_ref[[mod, cr.address]] contains target if {
 	some ref in cr.expressions.bucket.references
 	parts := split(ref, ".")
 	parts[0] == "aws_s3_bucket"
+	key := sprintf("%s|%s", [mod, cr.address])
 	target := sprintf("aws_s3_bucket.%s", [parts[1]])
 }
 
-# (object.get takes an array key as a path, hence the [[...]] around composite keys below.)
-# Split resources by the bucket they configure: [module instance, bucket address in module, type] -> indexes.
-split_by_ref[[module_of(i), target, rc.type]] contains i if {
+# The configuration is per module (small): grouping it by key is cheap.
+config_ref := {key: {t | some [k, t] in config_pairs; k == key} | some [key, _] in config_pairs}
+
+# Link keys of a split resource: "<module instance>|aws_s3_bucket.<name>" through the configuration's
+# reference, and "name:<bucket>" when the bucket name is known.
+split_keys(i) := {sprintf("%s|%s", [module_of(i), t]) |
+	rc := input.resource_changes[i]
+	some t in object.get(config_ref, sprintf("%s|%s.%s", [module_path(i), rc.type, rc.name]), set())
+} | {sprintf("name:%s", [n]) |
+	n := after(i).bucket
+	is_string(n)
+}
+
+# Link keys of a bucket (the same two kinds).
+bucket_keys(b) := {sprintf("%s|aws_s3_bucket.%s", [module_of(b), input.resource_changes[b].name])} | {sprintf("name:%s", [n]) |
+	n := after(b).bucket
+	is_string(n)
+}
+
+# Indexes: sets of link keys (strings), so that a bucket's lookup is a set membership test.
+split_of_type(t) := {i | some i in live; input.resource_changes[i].type == t}
+
+sse_algorithm_of(i) := alg if {
+	some rule in after(i).rule
+	some d in rule.apply_server_side_encryption_by_default
+	alg := d.sse_algorithm
+	alg != ""
+}
+
+sse_keys contains k if {
+	some i in live
+	input.resource_changes[i].type == "aws_s3_bucket_server_side_encryption_configuration"
+	sse_algorithm_of(i)
+	some k in split_keys(i)
+}
+
+bad_sse_keys contains [k, alg] if {
+	some i in live
+	input.resource_changes[i].type == "aws_s3_bucket_server_side_encryption_configuration"
+	alg := sse_algorithm_of(i)
+	not alg in allowed_sse
+	some k in split_keys(i)
+}
+
+logging_keys contains k if {
 	some i in live
 	rc := input.resource_changes[i]
-	startswith(rc.type, "aws_s3_bucket_")
-	some target in config_bucket_ref[[module_path(i), sprintf("%s.%s", [rc.type, rc.name])]]
+	rc.type == "aws_s3_bucket_logging"
+	logging_target_set(rc)
+	some k in split_keys(i)
 }
 
-split_by_name[[name, rc.type]] contains i if {
+logging_target_set(rc) if rc.change.after.target_bucket != ""
+
+logging_target_set(rc) if rc.change.after_unknown.target_bucket == true
+
+expiration_days(i) := {d |
+	some rule in after(i).rule
+	rule.status == "Enabled"
+	some e in rule.expiration
+	d := e.days
+	is_number(d)
+}
+
+retention_keys contains k if {
 	some i in live
-	rc := input.resource_changes[i]
-	startswith(rc.type, "aws_s3_bucket_")
-	name := after(i).bucket
-	is_string(name)
+	input.resource_changes[i].type == "aws_s3_bucket_lifecycle_configuration"
+	ds := expiration_days(i)
+	count(ds) > 0
+	every d in ds {
+		d >= min_retention_days
+	}
+	some k in split_keys(i)
 }
 
-linked(b, type) := {i |
-	rc := input.resource_changes[b]
-	some i in object.get(split_by_ref, [[module_of(b), sprintf("aws_s3_bucket.%s", [rc.name]), type]], set())
-} | {i |
-	name := after(b).bucket
-	is_string(name)
-	some i in object.get(split_by_name, [[name, type]], set())
+linked_in(b, keys) if {
+	some k in bucket_keys(b)
+	k in keys
 }
 
-sse_algorithms(b) := {alg |
+inline_sse(b) := {alg |
 	some cfg in object.get(after(b), "server_side_encryption_configuration", [])
 	some rule in cfg.rule
 	some d in rule.apply_server_side_encryption_by_default
 	alg := d.sse_algorithm
 	alg != ""
-} | {alg |
-	some s in linked(b, "aws_s3_bucket_server_side_encryption_configuration")
-	some rule in after(s).rule
-	some d in rule.apply_server_side_encryption_by_default
-	alg := d.sse_algorithm
-	alg != ""
+}
+
+has_sse(b) if count(inline_sse(b)) > 0
+
+has_sse(b) if linked_in(b, sse_keys)
+
+bad_sse(b) := {alg | some alg in inline_sse(b); not alg in allowed_sse} | {alg |
+	some k in bucket_keys(b)
+	some [k2, alg] in bad_sse_keys
+	k2 == k
 }
 
 has_logging(b) if {
@@ -100,38 +159,12 @@ has_logging(b) if {
 	l.target_bucket != ""
 }
 
-has_logging(b) if {
-	some l in linked(b, "aws_s3_bucket_logging")
-	after(l).target_bucket != ""
-}
-
-has_logging(b) if {
-	some l in linked(b, "aws_s3_bucket_logging")
-	input.resource_changes[l].change.after_unknown.target_bucket == true
-}
-
-retention_days(b) := {d |
-	some l in linked(b, "aws_s3_bucket_lifecycle_configuration")
-	some rule in after(l).rule
-	rule.status == "Enabled"
-	some e in rule.expiration
-	d := e.days
-	is_number(d)
-}
-
-# The shortest enabled expiration is what is guaranteed.
-retention_ok(b) if {
-	ds := retention_days(b)
-	count(ds) > 0
-	every d in ds {
-		d >= min_retention_days
-	}
-}
+has_logging(b) if linked_in(b, logging_keys)
 
 deny contains msg if {
 	some b in buckets
 	tags(b).DataClassification == "PII"
-	count(sse_algorithms(b)) == 0
+	not has_sse(b)
 	msg := sprintf("pii_bucket_encryption: %s is tagged PII but has no server-side encryption", [input.resource_changes[b].address])
 }
 
@@ -152,14 +185,13 @@ deny contains msg if {
 
 deny contains msg if {
 	some b in buckets
-	some alg in sse_algorithms(b)
-	not alg in allowed_sse
+	some alg in bad_sse(b)
 	msg := sprintf("sse_algorithm: %s uses %s", [input.resource_changes[b].address, alg])
 }
 
 deny contains msg if {
 	some b in buckets
 	tags(b).Domain == "finance"
-	not retention_ok(b)
+	not linked_in(b, retention_keys)
 	msg := sprintf("finance_retention_7y: %s keeps data less than %d days", [input.resource_changes[b].address, min_retention_days])
 }

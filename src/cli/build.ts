@@ -136,6 +136,10 @@ export async function signBuiltBundles(outDir: string, manifest: BuildManifest, 
 
 /** Runs `meshgate build`. Returns the exit code: 0 built, 2 error (message and code on stderr). */
 export async function runBuild(argv: string[], io: BuildIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
   try {
     const args = parseBuildArgs(argv);
     const signing: SigningOptions | undefined =

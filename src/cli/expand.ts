@@ -48,9 +48,13 @@ export async function expandOperands(operands: string[], cwd: string): Promise<{
       if (found.length === 0) warnings.push(`${op}: no .json, .yaml or .yml files in this folder`);
       continue;
     }
+    if (st) {
+      throw new MeshgateError('MG_INPUT_NOT_A_FILE', 'not a regular file or folder (a device, FIFO or socket)', { location: { file: op } });
+    }
     if (fg.isDynamicPattern(op)) {
       const pattern = op.split(sep).join('/');
-      const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE });
+      // Symbolic links to folders are not followed (as for folders): fast-glob has no loop detection.
+      const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
       if (found.length === 0) warnings.push(`${op}: the pattern matched no files`);

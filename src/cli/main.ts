@@ -72,6 +72,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+// A closed stdout (`meshgate authorize - | head`) ends the run quietly instead of crashing on EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const io = processIo();
 const code = await runCli(process.argv.slice(2), io);
 if (process.env['MESHGATE_REPORT_MAXRSS']) {

@@ -94,9 +94,9 @@ export function opaVersion(opa: string): string {
   return m?.[1] ?? out.split('\n')[0]?.trim() ?? 'unknown';
 }
 
-function run(cmd: string, args: string[]): string {
+function run(cmd: string, args: string[], cwd?: string): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, ...(cwd ? { cwd } : {}) });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string };
     const detail = (err.stderr || err.stdout || describeThrown(e)).trim();
@@ -186,9 +186,11 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
     const args = ['build', '-t', 'wasm', '--revision', revision, '--ignore', '*_test.rego', '-o', tmp];
     if (options.v0) args.push('--v0-compatible');
     for (const e of entrypoints) args.push('-e', e);
-    args.push(layerDir);
-    if (libFiles.length > 0) args.push(libDir);
-    run(opa, args);
+    // Paths relative to the policies folder: the bundle (and the source locations compiled into the WASM)
+    // must not depend on where the checkout lives, or a build elsewhere would never match the committed one.
+    args.push(layer.dir);
+    if (libFiles.length > 0) args.push('lib');
+    run(opa, args, policiesDir);
     const built = readBundle(tmp);
     const missing = entrypoints.filter((e) => !built.entrypoints.includes(e));
     if (missing.length > 0) {

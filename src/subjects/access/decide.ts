@@ -31,21 +31,28 @@ export interface AccessVerdict {
 
 const canon = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x));
 
+function dedupeSort(items: unknown[]): unknown[] {
+  if (items.every((x) => typeof x === 'string')) return [...new Set(items as string[])].sort();
+  const seen = new Map<string, unknown>();
+  for (const it of items) seen.set(canon(it), it);
+  return [...seen.keys()].sort().map((k) => seen.get(k));
+}
+
 /** Merges obligations of several layers: every key's values are unioned (de-duplicated) and sorted. */
 export function mergeObligations(parts: readonly Obligations[]): Obligations {
   const out: Obligations = { mask: [], row_filters: [] };
-  if (parts.length === 0) return out;
-  const keys = new Set<string>();
-  for (const p of parts) for (const k in p) keys.add(k);
-  for (const key of [...keys].sort()) {
-    const seen = new Map<string, unknown>();
-    for (const p of parts) {
+  for (const p of parts) {
+    for (const key in p) {
       const v = p[key];
       if (v === undefined) continue;
-      if (Array.isArray(v)) for (const it of v as unknown[]) seen.set(canon(it), it);
-      else seen.set(canon(v), v);
+      const items: unknown[] = Array.isArray(v) ? (v as unknown[]) : [v];
+      const prev = out[key] as unknown[] | undefined;
+      out[key] = prev !== undefined && prev.length > 0 ? prev.concat(items) : items.slice();
     }
-    out[key] = [...seen.keys()].sort().map((k) => seen.get(k));
+  }
+  for (const key in out) {
+    const arr = out[key] as unknown[];
+    if (arr.length > 1) out[key] = dedupeSort(arr);
   }
   return out;
 }

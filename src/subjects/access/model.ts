@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 
-/** The requesting user. */
+/** The requesting user. Only these fields reach policies; put anything else in `attributes`. */
 export interface AccessUser {
   /** User id (required). */
   id: string;

@@ -119,22 +119,22 @@ export class AccessService {
         );
       }
     }
+    const product = (request.dataProduct ?? request.data_product) as { id: string };
     let enriched: EnrichedRequest;
-    let json: string;
+    let key: string | undefined;
     try {
-      const product = (request.dataProduct ?? request.data_product) as { id: string };
       enriched = enrich(request, this.contracts.get(product.id));
-      json = JSON.stringify(enriched);
+      if (this.revKey === undefined) {
+        this.bundles = this.core.bundleInfo();
+        this.revKey = Object.keys(this.bundles).map((k) => `${k}=${this.bundles?.[k]?.revision ?? ''}`).join(',');
+      }
+      // The enriched request has a fixed key order, so its JSON is canonical: it is the cache key.
+      if (this.cache.capacity > 0) key = `${this.revKey}\n${JSON.stringify(enriched)}`;
     } catch (e) {
       return this.errorDecision(request, [{ code: 'MG_INPUT_UNSERIALISABLE', message: `access request cannot be given to a policy: ${describeThrown(e)}` }], t0);
     }
-    if (this.revKey === undefined) {
-      this.bundles = this.core.bundleInfo();
-      this.revKey = Object.keys(this.bundles).map((k) => `${k}=${this.bundles?.[k]?.revision ?? ''}`).join(',');
-    }
-    const key = `${this.revKey}\n${json}`;
     const auditInput = { request: enriched };
-    const hit = this.cache.get(key);
+    const hit = key === undefined ? undefined : this.cache.get(key);
     if (hit) {
       const d = copyDecision(hit);
       d.decision_id = this.core.newDecisionId();
@@ -143,7 +143,7 @@ export class AccessService {
       return d;
     }
     const decision = this.evaluate(enriched, t0);
-    if (decision.outcome !== 'error') this.cache.set(key, copyDecision(decision));
+    if (key !== undefined && decision.outcome !== 'error') this.cache.set(key, copyDecision(decision));
     this.core.audit(decision, auditInput);
     return decision;
   }

@@ -60,6 +60,8 @@ export interface PreparedPlan {
   linked: Map<string, string>;
   /** Split resources with no bucket in this plan. */
   unlinked: string[];
+  /** The plan JSON as parsed (before normalisation). */
+  raw: Record<string, unknown>;
 }
 
 /** Options of {@link checkPlan}. */
@@ -68,6 +70,11 @@ export interface CheckPlanOptions {
   file?: string;
   /** Domain mapping besides the `Domain` tag. */
   domainMapping?: DomainMapping;
+  /**
+   * Opt-in for adapters of existing plan policies (conftest style): the `meshgate/terraform_plan` unit's
+   * input also gets the plan JSON as given, at `input.raw`. Off by default (the raw plan may hold values).
+   */
+  rawPlan?: boolean;
 }
 
 /** Parses, normalises and derives a plan without evaluating it. Throws MeshgateError on a broken input. */
@@ -92,7 +99,7 @@ export function preparePlan(source: string | Uint8Array | Record<string, unknown
     if (r.mode !== 'managed' || r.deleted) continue;
     judged.push({ resource: r, input, domain });
   }
-  return { plan, judged, entries, summary, linked: report.linked, unlinked: report.unlinked };
+  return { plan, judged, entries, summary, linked: report.linked, unlinked: report.unlinked, raw: parsed.json };
 }
 
 function locationOf(file: string | undefined, r: PlanResource | undefined): Location | undefined {
@@ -138,7 +145,7 @@ export function checkPlan(core: EngineCore, source: string | Uint8Array | Record
   };
   const planUnit: ComplianceUnit = {
     entrypoint: 'meshgate/terraform_plan',
-    input: (layer: string) => ({ plan: planInput, layer }),
+    input: options.rawPlan === true ? (layer: string) => ({ plan: planInput, layer, raw: prepared.raw }) : (layer: string) => ({ plan: planInput, layer }),
     locate: locate(undefined),
   };
   if (file !== undefined) planUnit.match = { file };
