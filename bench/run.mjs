@@ -7,7 +7,7 @@
  *   node bench/run.mjs access terraform     a selection (each is also runnable alone: node bench/access.mjs)
  *   node bench/run.mjs --report             only rebuild summary.md and the charts from existing results
  * Environment: BENCH_RUNS (default 5), BENCH_WARMUP (1), BENCH_ACCESS_CALLS, BENCH_REST_CALLS,
- * BENCH_BIG_RESOURCES (250000), BENCH_BUILD=1 (rebuild dist/ first). Peers: bash scripts/install-peers.sh.
+ * BENCH_BIG_RESOURCES (110000), BENCH_BUILD=1 (rebuild dist/ first). Peers: bash scripts/install-peers.sh.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

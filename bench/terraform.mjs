@@ -9,15 +9,14 @@
  *
  * Inputs: synthetic plans of 100, 1 000 and 10 000 resources (bench/gen-plan.mjs) and the largest corpus
  * plans. Wall time (spawn to exit) and peak RSS (GNU time), median of RUNS runs after WARMUP.
- * Then a ~100 MB plan (about 250 000 resources) checked by meshgate alone: wall time and peak RSS.
+ * Then a ~100 MB plan (about 110 000 resources with planned_values) checked by meshgate alone: wall time and peak RSS.
  *
  *   node bench/terraform.mjs [--no-big] [--only=meshgate,conftest,opa,checkov]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, CORPUS, MESHGATE_CLI, ROOT, RUNS, TMP, WARMUP, benchCommand, ensureBuilt, have, isMain, log, sig, writeResult } from './lib/common.mjs';
-import { generatePlan } from './gen-plan.mjs';
 
 export const SIZES = [100, 1_000, 10_000];
 const REGO_DIR = path.join(ROOT, 'bench', 'peers-rego');
@@ -42,14 +41,20 @@ function args() {
   return { big: !a.includes('--no-big'), only };
 }
 
-/** Writes the synthetic plans (once) and returns [{name, file, resources, bytes, expectedDenies}]. */
+/** Writes a synthetic plan (with planned_values) in a child process; returns {resources, bytes, expected_denies}. */
+function writePlan(n, file) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=6144', path.join(ROOT, 'bench', 'lib', 'write-plan.mjs'), String(n), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`write-plan ${n} failed`);
+  return JSON.parse(r.stdout);
+}
+
+/** Writes the synthetic plans (fresh each run) and returns [{name, file, resources, bytes, expectedDenies}]. */
 export function planInputs() {
   const out = [];
   for (const n of SIZES) {
     const file = path.join(TMP, `plan-${n}.json`);
-    const { plan, expected } = generatePlan(n);
-    if (!existsSync(file)) writeFileSync(file, JSON.stringify(plan, null, 1));
-    out.push({ name: `synthetic ${n.toLocaleString('en')}`, file, resources: n, bytes: statSync(file).size, expectedDenies: expected.denies, synthetic: true });
+    const info = writePlan(n, file);
+    out.push({ name: `synthetic ${n.toLocaleString('en')}`, file, resources: info.resources, bytes: info.bytes, expectedDenies: info.expected_denies, synthetic: true });
   }
   const dir = path.join(CORPUS, 'tfplan');
   if (existsSync(dir)) {
@@ -146,19 +151,13 @@ export async function run({ big = true, only } = {}) {
   return result;
 }
 
-/** A ~100 MB plan checked by meshgate: peak RSS and wall time (one warm-up-free run: it is the point). */
+/** A ~100 MB plan (about 110 000 resources with planned_values) checked by meshgate: peak RSS and wall time. */
 export async function bigPlan() {
-  const n = Number(process.env.BENCH_BIG_RESOURCES ?? 250_000);
-  const file = path.join(TMP, `plan-${n}.json`);
-  if (!existsSync(file)) {
-    log(`terraform: generating the big plan (${n} resources)`);
-    const fd = openSync(file, 'w');
-    const r = spawnSync(process.execPath, ['--max-old-space-size=4096', path.join(ROOT, 'bench', 'gen-plan.mjs'), String(n)], { stdio: ['ignore', fd, 'inherit'] });
-    closeSync(fd);
-    if (r.status !== 0) throw new Error('gen-plan failed');
-  }
-  const bytes = statSync(file).size;
-  log(`terraform: meshgate check on ${sig(bytes / 2 ** 20)} MB plan`);
+  const n = Number(process.env.BENCH_BIG_RESOURCES ?? 110_000);
+  const file = path.join(TMP, `plan-big-${n}.json`);
+  log(`terraform: generating the big plan (${n} resources)`);
+  const info = writePlan(n, file);
+  log(`terraform: meshgate check on ${sig(info.bytes / 2 ** 20)} MB plan`);
   const t = tools().meshgate;
   const [cmd, argv] = t.run(file);
   const r = await benchCommand('meshgate big plan', cmd, argv, { ok: t.ok, runs: Math.min(RUNS, 2), warmup: 0, timeoutMs: 900_000 });
@@ -168,12 +167,8 @@ export async function bigPlan() {
   } catch {
     /* keep null */
   }
-  return { resources: n, mb: sig(bytes / 2 ** 20), wall_ms: r.wall_ms, rss_mb: r.rss_mb, findings: denies, expected_denies: generatePlanExpected(n), runs: r.runs };
-}
-
-function generatePlanExpected(n) {
-  // Cheap: the expected count is a property of the generator; computing it builds the plan in memory once.
-  return process.env.BENCH_BIG_EXPECTED === '0' ? null : generatePlan(n).expected.denies;
+  rmSync(file, { force: true });
+  return { resources: info.resources, mb: sig(info.bytes / 2 ** 20), wall_ms: r.wall_ms, rss_mb: r.rss_mb, findings: denies, expected_denies: info.expected_denies, exit: r.last.code, runs: r.runs };
 }
 
 if (isMain(import.meta.url)) {

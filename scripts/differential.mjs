@@ -21,6 +21,16 @@ const CORPUS = resolve(ROOT, '..', 'shared', 'corpus');
 /** Package of an entrypoint: `meshgate/contract` → `meshgate.contract`. */
 const pkgOf = (ep) => ep.replace(/\//g, '.');
 
+/**
+ * A document with every array sorted (deeply): Rego sets come out of the WASM runtime in hash order and
+ * out of `opa eval` in sorted order, and JSON cannot tell a set from an array, so arrays compare as multisets.
+ */
+export function unordered(v) {
+  if (Array.isArray(v)) return v.map(unordered).sort((a, b) => (canonical(a) < canonical(b) ? -1 : canonical(a) > canonical(b) ? 1 : 0));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).map((k) => [k, unordered(v[k])]));
+  return v;
+}
+
 /** JSON with object keys sorted, so equal documents compare equal as text. */
 export function canonical(v) {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -174,8 +184,8 @@ export async function runDifferential(engine, layers, subjects, { log = () => {}
       } catch (e) {
         wasm = { error: e?.code ?? String(e) };
       }
-      const a = canonical(wasm);
-      const b = canonical(fromOpa[i]);
+      const a = canonical(unordered(wasm));
+      const b = canonical(unordered(fromOpa[i]));
       if (a !== b) {
         mismatches++;
         if (problems.length < 20) problems.push(`mismatch ${layer} ${entrypoint}: input=${JSON.stringify(c.input).slice(0, 400)}\n  wasm=${a.slice(0, 400)}\n  opa =${b.slice(0, 400)}`);

@@ -61,6 +61,10 @@ export interface MeshgateConfig {
   memoryMaxPages?: number;
   /** Access decision cache size (0 disables). */
   cacheSize?: number;
+  /** Bundle signature verification: a public key (PEM file path) or HMAC secret file, with its algorithm. */
+  verification?: { key: string; alg?: string; keyid?: string };
+  /** Bundle servers to poll for live updates, per layer. */
+  bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
 }
 
 /** A validated config with absolute paths and its waivers read. */
@@ -89,6 +93,10 @@ export interface LoadedConfig {
   memoryMaxPages?: number;
   /** Access decision cache size. */
   cacheSize?: number;
+  /** Verification key path (absolute) and algorithm. */
+  verification?: { key: string; alg?: string; keyid?: string };
+  /** Bundle servers to poll. */
+  bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
 }
 
 const LAYER_NAME = '^[a-z][a-z0-9_-]*$';
@@ -161,6 +169,21 @@ export const CONFIG_SCHEMA = {
     },
     memoryMaxPages: { type: 'integer', minimum: 1 },
     cacheSize: posInt,
+    verification: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key'],
+      properties: { key: str, alg: { type: 'string', enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] }, keyid: str },
+    },
+    bundleService: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: { layer: { type: 'string', pattern: LAYER_NAME }, url: { type: 'string', pattern: '^https?://' }, pollSeconds: { type: 'number', exclusiveMinimum: 0 }, headers: strMap },
+      },
+    },
   },
 } as const;
 
@@ -258,6 +281,8 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   }
   if (cfg.memoryMaxPages !== undefined) out.memoryMaxPages = cfg.memoryMaxPages;
   if (cfg.cacheSize !== undefined) out.cacheSize = cfg.cacheSize;
+  if (cfg.verification) out.verification = { ...cfg.verification, key: abs(cfg.verification.key) };
+  if (cfg.bundleService) out.bundleService = cfg.bundleService.map((b) => ({ ...b }));
   // build the policy once so that every check of createLayeringPolicy also runs at load time
   createLayeringPolicy(out);
   return out;
@@ -294,6 +319,19 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const layering = createLayeringPolicy(config, options.now === undefined ? {} : { now: options.now });
   const out: ConfiguredEngineOptions = { global: config.global, domains: { ...config.domains }, layering };
   if (config.memoryMaxPages !== undefined) out.memoryMaxPages = config.memoryMaxPages;
+  if (config.verification) {
+    let key: string;
+    try {
+      key = readFileSync(config.verification.key, 'utf8');
+    } catch (e) {
+      throw new MeshgateError('MG_CONFIG_INVALID', `cannot read the verification key ${config.verification.key}: ${e instanceof Error ? e.message : String(e)}`, {
+        location: { file: config.file ?? config.verification.key },
+        cause: e,
+      });
+    }
+    out.verification = { ...config.verification, key };
+  }
+  if (config.bundleService) out.bundleService = config.bundleService.map((b) => ({ ...b }));
   const subjects: NonNullable<EngineOptions['subjects']> = {};
   if (config.mapping) subjects.domainMapping = config.mapping;
   if (config.cacheSize !== undefined) subjects.cacheSize = config.cacheSize;

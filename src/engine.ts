@@ -39,6 +39,11 @@ export interface EngineOptions {
   subjects?: SubjectOptions;
   /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */
   verification?: import('./policy/signing.js').VerificationOptions;
+  /**
+   * Live bundle updates: poll an OPA-compatible bundle server per layer (ETag, backoff, last good bundle kept,
+   * atomic swap). `verification` applies to every download. Polling stops on {@link Engine.close}.
+   */
+  bundleService?: BundleServiceOptions | BundleServiceOptions[];
 }
 
 /** Options for subject modules. */
@@ -50,6 +55,9 @@ export interface SubjectOptions {
   /** Terraform: also pass the plan JSON as given at `input.raw` of the `meshgate/terraform_plan` unit (for conftest-style adapters). */
   rawPlan?: boolean;
 }
+
+/** One layer's bundle server (see {@link EngineOptions.bundleService}); `layer` defaults to `global`. */
+export type BundleServiceOptions = Omit<import('./policy/http-source.js').BundlePollingOptions, 'layer' | 'verification'> & { layer?: string };
 
 /** One loaded layer. */
 interface Layer {
@@ -327,10 +335,14 @@ export class Engine implements EngineCore {
     }
   }
 
-  /** Flushes and closes the audit sinks. Idempotent. */
+  /** @internal stop functions of the bundle pollers started by createEngine. */
+  readonly pollers: Array<{ stop(): void }> = [];
+
+  /** Stops bundle polling, flushes and closes the audit sinks. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const p of this.pollers) p.stop();
     await this.trail?.close();
   }
 
@@ -365,5 +377,14 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const { AuditTrail: Trail } = await import('./audit/index.js');
     trail = new Trail({ sinks: options.audit, onSinkFailure: options.onSinkFailure ?? 'drop', version: MESHGATE_VERSION, maskFields: options.maskFields ?? [] });
   }
-  return new Engine(layers, options, trail);
+  const engine = new Engine(layers, options, trail);
+  const services = options.bundleService === undefined ? [] : Array.isArray(options.bundleService) ? options.bundleService : [options.bundleService];
+  if (services.length > 0) {
+    const { startBundlePolling } = await import('./policy/http-source.js');
+    for (const svc of services) {
+      const polling = { ...svc, layer: svc.layer ?? 'global' };
+      engine.pollers.push(startBundlePolling(engine, options.verification ? { ...polling, verification: options.verification } : polling));
+    }
+  }
+  return engine;
 }

@@ -36,6 +36,7 @@ export class MeshgateError extends Error {
   /** Extra machine-readable details. */
   readonly details: Record<string, unknown> | undefined;
 
+  /** Creates an error with its code (`MG_AREA_REASON`), message, and optional location, cause and details. */
   constructor(code: ErrorCode, message: string, options: MeshgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshgateError';

@@ -2,7 +2,7 @@
  * meshgate — policy-as-code governance for data mesh platforms. Public API (re-exports only).
  */
 export { createEngine, Engine, MESHGATE_VERSION } from './engine.js';
-export type { EngineOptions, BundleSource, SubjectOptions, BundleSwapEvent } from './engine.js';
+export type { EngineOptions, BundleSource, SubjectOptions, BundleSwapEvent, BundleServiceOptions } from './engine.js';
 export { MeshgateError, isMeshgateError, formatLocation } from './errors.js';
 export type { ErrorCode, Location, MeshgateErrorOptions } from './errors.js';
 export type {
@@ -53,3 +53,9 @@ export { startBundlePolling, nextDelaySeconds } from './policy/http-source.js';
 export type { BundlePoller, BundlePollingOptions, HttpBundleSwapEvent, PollOutcome } from './policy/http-source.js';
 export { loadContractsFromDir, type ContractRegistry } from './subjects/access/load.js';
 export { ACCESS_REQUEST_SCHEMA, validateRequest, type AccessDataProduct, type AccessRequestInput, type AccessUser, type RequestIssue } from './subjects/access/model.js';
+export type { AuditFinding, FindingCounts, BuildEventOptions, JsonlRecovery } from './audit/index.js';
+export type { HashFn } from './audit/chain.js';
+export type { BundleLimits } from './policy/bundle.js';
+export type { PackOptions } from './policy/tar-writer.js';
+export type { CheckPlanOptions, DomainMapping } from './subjects/terraform/check.js';
+export type { ValuePath } from './layering/source.js';

@@ -165,3 +165,23 @@ describe('config → engine (real bundles)', () => {
     expect(lines[0]).toMatch(/waive/);
   });
 });
+
+describe('config: bundle verification', () => {
+  it('a verification key in the config makes an unsigned bundle fail to load, fail closed', async () => {
+    const cfg: MeshgateConfig = { global: join(DIST, 'global.tar.gz'), verification: { key: join(FIXTURES, 'keys', 'rsa-public.pem'), alg: 'RS256' } };
+    await expect(createEngineFromConfig(cfg)).rejects.toMatchObject({ code: 'MG_BUNDLE_UNSIGNED' });
+  });
+
+  it('a missing key file is a config error naming it', async () => {
+    const cfg: MeshgateConfig = { global: join(DIST, 'global.tar.gz'), verification: { key: 'no-such-key.pem' } };
+    await expect(createEngineFromConfig(cfg, { baseDir: tmpdir() })).rejects.toMatchObject({ code: 'MG_CONFIG_INVALID', message: expect.stringContaining('no-such-key.pem') });
+  });
+
+  it('rejects a bundleService entry without a url, with its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-cfg-'));
+    const file = join(dir, 'meshgate.yaml');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, `global: ${join(DIST, 'global.tar.gz')}\nbundleService:\n  - layer: global\n    pollSeconds: 5\n`);
+    await expect(loadConfig(file)).rejects.toMatchObject({ code: 'MG_CONFIG_INVALID', location: expect.objectContaining({ file, line: expect.any(Number) }) });
+  });
+});

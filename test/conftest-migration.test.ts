@@ -35,14 +35,6 @@ if (!ready && IN_CI) throw new Error(`conftest migration test needs ${OPA} and $
 if (!ready) console.log(`skipping conftest migration test: ${HAVE_OPA ? `corpus not found at ${POLICY_SET}` : `OPA not found at ${OPA}`}`);
 
 type Row = { level: 'deny' | 'warn'; rule: string; msg: string };
-
-/**
- * The one known difference (docs/migrating-from-conftest.md, "What changes"): the WASM SDK formats
- * `sprintf("%v", [array])` with JavaScript's `String(array)` (`a,b`) where OPA prints the Rego literal
- * (`["a", "b"]`). Applied to OPA's messages only for arrays of strings, the only composites this set formats.
- */
-const REGO_STRING_ARRAY = /\[(?:"(?:[^"\\]|\\.)*"(?:, "(?:[^"\\]|\\.)*")*)?\]/g;
-const sdkSprintf = (msg: string): string => msg.replace(REGO_STRING_ARRAY, (lit) => (JSON.parse(lit) as string[]).join(','));
 const key = (r: Row): string => `${r.level}|${r.rule}|${r.msg}`;
 
 /** What conftest reports for one plan: every deny/violation/warn rule of `package main`, via the real OPA. */
@@ -88,8 +80,7 @@ describe.skipIf(!ready)('a conftest policy set (cds-snc/opa_checks, Rego v0) und
     const decision = await engine.checkPlan(readFileSync(file, 'utf8'), { file: name });
     expect(decision.errors).toEqual([]);
     const got = decision.findings.map((f): Row => ({ level: f.level, rule: f.rule, msg: f.msg }));
-    const want = expected.map((r) => ({ ...r, msg: sdkSprintf(r.msg) }));
-    expect([...new Set(got.map(key))].sort()).toEqual([...new Set(want.map(key))].sort());
+    expect([...new Set(got.map(key))].sort()).toEqual([...new Set(expected.map(key))].sort());
     // a conftest deny fails the check (hard by default), a warn does not
     expect(decision.allowed).toBe(!expected.some((r) => r.level === 'deny'));
     for (const f of decision.findings) expect(f.layer).toBe('global');
@@ -107,23 +98,28 @@ describe.skipIf(!ready)('a conftest policy set (cds-snc/opa_checks, Rego v0) und
     expect(denies + warns).toBeGreaterThan(10);
   });
 
-  it('without the rawPlan opt-in the adapter sees no plan and reports nothing (the option is what feeds it)', async () => {
+  it('without the rawPlan opt-in the adapter fails closed (it never passes a plan it cannot see)', async () => {
     const plain = await createEngine({ global: join(work, 'dist', 'global.tar.gz') });
     const file = join(CORPUS, 'tfplan', 'cds-snc__terraform-plan__import-open-tofu_import.json');
     const d = await plain.checkPlan(readFileSync(file, 'utf8'));
-    expect(d.findings).toEqual([]);
+    expect(d.allowed).toBe(false);
+    expect(d.findings.map((f) => f.rule)).toEqual(['conftest_adapter_raw_plan_missing']);
     const withRaw = await plain.checkPlan(readFileSync(file, 'utf8'), { rawPlan: true });
-    expect(withRaw.findings.map((f) => f.rule)).toContain('main.warn_tags');
+    expect(withRaw.findings.map((f) => f.rule)).toEqual(['main.warn_tags', 'main.warn_tags']);
+    expect(withRaw.allowed).toBe(true);
     await plain.close();
   });
 
-  it('known difference: sprintf %v of an array is formatted by the WASM SDK, not as OPA does', async () => {
+  it('messages that format lists with sprintf %v read exactly as under OPA', async () => {
     const file = join(CORPUS, 'tfplan', 'cds-snc__terraform-plan__import-open-tofu_import.json');
-    const opa = opaEvalConftest(join(work, 'policies', 'global'), file).map((r) => r.msg).sort();
     const d = await engine.checkPlan(readFileSync(file, 'utf8'));
-    expect(opa).toEqual(['Missing Common Tags: ["aws_cloudwatch_log_group.controltower-notificationforwarder"]', 'Missing Common Tags: ["aws_cloudwatch_log_group.topic"]']);
-    // If this starts failing, meshgate formats %v like OPA: drop sdkSprintf and update the migration note.
-    expect(d.findings.map((f) => f.msg).sort()).toEqual(['Missing Common Tags: aws_cloudwatch_log_group.controltower-notificationforwarder', 'Missing Common Tags: aws_cloudwatch_log_group.topic']);
+    expect(d.findings.map((f) => f.msg).sort()).toEqual(['Missing Common Tags: ["aws_cloudwatch_log_group.controltower-notificationforwarder"]', 'Missing Common Tags: ["aws_cloudwatch_log_group.topic"]']);
+  });
+
+  it('docs/migrating-from-conftest.md shows this adapter verbatim', () => {
+    const doc = readFileSync(join(FIXTURES, '..', 'docs', 'migrating-from-conftest.md'), 'utf8');
+    const block = /```rego title="fixtures\/conftest\/adapter.rego"\n([\s\S]*?)^```$/m.exec(doc)?.[1];
+    expect(block).toBe(readFileSync(join(FIXTURES, 'conftest', 'adapter.rego'), 'utf8'));
   });
 
   it('the policy set files really are Rego v0 (they fail to build as v1)', () => {

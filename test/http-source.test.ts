@@ -219,3 +219,25 @@ describe('HTTP bundle source', () => {
     console.log(`in-flight swap: ${revisions.get('rev-OLD')} decisions on rev-OLD, ${revisions.get('rev-NEW')} on rev-NEW, swap at #${swapAt}`);
   });
 });
+
+describe('createEngine({ bundleService })', () => {
+  it('polls the configured server, verifies and swaps the layer, and stops on close', async () => {
+    const srv = await bundleServer({ status: 200, body: await globalAt('board-7'), etag: '"v7"' });
+    const engine = await createEngine({
+      global: await globalAt('board-6'),
+      verification,
+      bundleService: { url: srv.url, pollSeconds: 0.05 },
+    });
+    try {
+      const swapped = await new Promise<string>((resolve) => engine.onSwap((e) => resolve(e.to)));
+      expect(swapped).toBe('board-7');
+      expect(engine.bundleInfo()['global']?.revision).toBe('board-7');
+    } finally {
+      await engine.close();
+    }
+    const seen = srv.requests.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(srv.requests.length).toBe(seen); // no polling after close
+    await srv.close();
+  });
+});

@@ -41,6 +41,7 @@ export class AuditTrail {
   #dropped = 0;
   #closing: Promise<void> | undefined;
 
+  /** Creates a trail over the given sinks (the engine creates one when `audit` sinks are configured). */
   constructor(options: AuditTrailOptions) {
     this.#sinks = [...options.sinks];
     this.#policy = options.onSinkFailure ?? 'drop';

@@ -21,6 +21,25 @@ import { packageVersion } from './version.js';
 const FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
 const FAIL_ON = ['hard', 'soft', 'advisory'] as const;
 
+/**
+ * Waiver hygiene after a run with a config: expired waivers (they no longer apply) and waivers that matched
+ * no finding in this run. Computed in the main thread from the results, since workers each hold a policy.
+ */
+async function waiverWarnings(configPath: string, results: readonly FileResult[]): Promise<string[]> {
+  const { loadConfig } = await import('../config.js');
+  const config = await loadConfig(configPath);
+  const used = new Set<string>();
+  for (const r of results) for (const f of r.findings) if (f.waiver) used.add(`${f.waiver.scope}\u0000${f.waiver.id}`);
+  const now = Date.now();
+  const out: string[] = [];
+  for (const w of config.waivers) {
+    const where = w.location ? formatLocation(w.location) : '';
+    if (now >= w.expiresAt) out.push(`${where}waiver ${w.id} (${w.scope}, rule ${w.rule}) expired on ${w.expires} and no longer applies`);
+    else if (!used.has(`${w.scope}\u0000${w.id}`)) out.push(`${where}waiver ${w.id} (${w.scope}, rule ${w.rule}) matched no finding in this run`);
+  }
+  return out;
+}
+
 /** Runs `check`; resolves to the exit code. Throws MeshgateError for usage and set-up errors (the dispatcher prints them). */
 export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undefined): Promise<number> {
   const p = parse(argv, {
@@ -120,6 +139,8 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     writeFileSync(resolve(io.cwd, output), rendered);
     io.stderr(renderSummaryText(results, { color: false, failOn }).trimStart());
   } else io.stdout(rendered);
+
+  if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${line}\n`);
 
   const s = summarise(results);
   return s.errors > 0 ? EXIT.usage : s.failed > 0 ? EXIT.policy : EXIT.ok;

@@ -6,7 +6,9 @@
  */
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { goSprintf } from './sprintf.js';
 
 interface LoadedPolicyLike {
   entrypoints: Record<string, number>;
@@ -21,6 +23,9 @@ interface OpaWasmModule {
 
 const require = createRequire(import.meta.url);
 const opa = require('@open-policy-agent/opa-wasm') as OpaWasmModule;
+// The SDK's built-ins win over custom ones, and its sprintf (sprintf-js) rejects `%q` and throws on null:
+// replace it in the SDK's own table with a Go-compatible one, so WASM and `opa eval` agree.
+(require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, unknown>)['sprintf'] = goSprintf;
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;

@@ -145,7 +145,7 @@ export function quickValid(r: unknown): r is AccessRequestInput {
 
 /**
  * Validates a request with ajv and lists every problem with its JSON path (empty: valid). Used when
- * {@link quickValid} rejects a request, to explain why.
+ * `quickValid` rejects a request, to explain why.
  */
 export function validateRequest(r: unknown): RequestIssue[] {
   const v = ajvValidator();

@@ -5,6 +5,7 @@
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { MeshgateError } from '../../errors.js';
+import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
 import { Builder } from './builder.js';
 import { detectFormat } from './detect.js';
@@ -41,21 +42,6 @@ function validate(contract: DataContract, loc: Location): void {
   }
 }
 
-/** Decodes UTF-8 (BOM optional) or UTF-16 LE/BE with a BOM; throws on invalid sequences. */
-function decodeBytes(bytes: Uint8Array): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const n = (bytes.length - 2) & ~1;
-    const swapped = new Uint8Array(n);
-    for (let i = 0; i < n; i += 2) {
-      swapped[i] = bytes[i + 3] ?? 0;
-      swapped[i + 1] = bytes[i + 2] ?? 0;
-    }
-    return new TextDecoder('utf-16le', { fatal: true }).decode(swapped);
-  }
-  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-}
-
 /** YAML and JSON text never holds a NUL character: one means UTF-16 without a byte order mark, or a binary file. */
 function refuseNul(text: string, base: Location): string {
   const at = text.indexOf('\u0000');
@@ -74,7 +60,7 @@ function toTree(source: ContractSource, file: string | undefined): SourceTree {
     }
     let text: string;
     try {
-      text = decodeBytes(source);
+      text = decodeText(source);
     } catch (e) {
       throw new MeshgateError('MG_CONTRACT_ENCODING', 'source is not valid UTF-8 (or UTF-16 with a byte order mark)', { location: base, cause: e });
     }

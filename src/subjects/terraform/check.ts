@@ -64,7 +64,7 @@ export interface PreparedPlan {
   raw: Record<string, unknown>;
 }
 
-/** Options of {@link checkPlan}. */
+/** Options of {@link Engine.checkPlan} (and of the subject function `checkPlan`). */
 export interface CheckPlanOptions {
   /** The plan file, for locations and the decision's subject. */
   file?: string;
