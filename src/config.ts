@@ -65,6 +65,8 @@ export interface MeshgateConfig {
   verification?: { key: string; alg?: string; keyid?: string };
   /** Bundle servers to poll for live updates, per layer. */
   bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
+  /** Give the whole raw plan JSON to `meshgate/terraform_plan` as `input.raw` (for conftest-style policy sets). */
+  rawPlan?: boolean;
 }
 
 /** A validated config with absolute paths and its waivers read. */
@@ -97,6 +99,8 @@ export interface LoadedConfig {
   verification?: { key: string; alg?: string; keyid?: string };
   /** Bundle servers to poll. */
   bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
+  /** Raw plan JSON for plan-level policies. */
+  rawPlan?: boolean;
 }
 
 const LAYER_NAME = '^[a-z][a-z0-9_-]*$';
@@ -169,6 +173,7 @@ export const CONFIG_SCHEMA = {
     },
     memoryMaxPages: { type: 'integer', minimum: 1 },
     cacheSize: posInt,
+    rawPlan: { type: 'boolean' },
     verification: {
       type: 'object',
       additionalProperties: false,
@@ -283,6 +288,7 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   if (cfg.cacheSize !== undefined) out.cacheSize = cfg.cacheSize;
   if (cfg.verification) out.verification = { ...cfg.verification, key: abs(cfg.verification.key) };
   if (cfg.bundleService) out.bundleService = cfg.bundleService.map((b) => ({ ...b }));
+  if (cfg.rawPlan !== undefined) out.rawPlan = cfg.rawPlan;
   // build the policy once so that every check of createLayeringPolicy also runs at load time
   createLayeringPolicy(out);
   return out;
@@ -335,6 +341,7 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const subjects: NonNullable<EngineOptions['subjects']> = {};
   if (config.mapping) subjects.domainMapping = config.mapping;
   if (config.cacheSize !== undefined) subjects.cacheSize = config.cacheSize;
+  if (config.rawPlan !== undefined) subjects.rawPlan = config.rawPlan;
   if (Object.keys(subjects).length > 0) out.subjects = subjects;
   const sinks: AuditSink[] = [];
   const a = config.audit;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPolicies, createEngine, type Engine } from '../src/index.js';
 import { CORPUS, FIXTURES, HAVE_OPA, IN_CI, OPA } from './helpers/paths.js';
+import { ensureBuilt, runCli } from './helpers/cli.js';
 
 const POLICY_SET = join(CORPUS, 'rego', 'cds-snc__opa_checks', 'aws_terraform');
 const PLANS = [
@@ -85,6 +86,19 @@ describe.skipIf(!ready)('a conftest policy set (cds-snc/opa_checks, Rego v0) und
     expect(decision.allowed).toBe(!expected.some((r) => r.level === 'deny'));
     for (const f of decision.findings) expect(f.layer).toBe('global');
   }, 60_000);
+
+  it('the CLI gives the same findings with --policies <built dir> --raw-plan, and fails closed without it', async () => {
+    ensureBuilt();
+    const name = PLANS[0]!;
+    const file = join(CORPUS, 'tfplan', name);
+    const expected = opaEvalConftest(join(work, 'policies', 'global'), file);
+    const run = await runCli(['check', file, '--policies', join(work, 'dist'), '--raw-plan', '--format', 'json']);
+    const result = (JSON.parse(run.stdout) as { results: Array<{ findings: Array<{ level: 'deny' | 'warn'; rule: string; msg: string }> }> }).results[0]!;
+    expect([...new Set(result.findings.map((f) => key({ level: f.level, rule: f.rule, msg: f.msg })))].sort()).toEqual([...new Set(expected.map(key))].sort());
+    const without = await runCli(['check', file, '--policies', join(work, 'dist'), '--format', 'json']);
+    expect(without.code).toBe(1);
+    expect(without.stdout).toContain('conftest_adapter_raw_plan_missing');
+  }, 120_000);
 
   it('finds something on the corpus (the comparison is not vacuous)', async () => {
     let denies = 0;

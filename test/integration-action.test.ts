@@ -163,8 +163,8 @@ describe('action.yml and the example workflows', () => {
     expect(action.outputs['exit-code']?.value).toBe('${{ steps.check.outputs.exit-code }}');
   });
 
-  it.each(['meshgate-contracts.example.yml', 'meshgate-terraform.example.yml'])('%s uses the action with paths that exist', (name) => {
-    const wf = parse(readFileSync(join(ROOT, '.github', 'workflows', name), 'utf8')) as { permissions: Record<string, string>; jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> }> };
+  it.each(['meshgate-contracts.yml', 'meshgate-terraform.yml'])('%s uses the action with paths that exist', (name) => {
+    const wf = parse(readFileSync(join(ROOT, 'examples', 'workflows', name), 'utf8')) as { permissions: Record<string, string>; jobs: Record<string, { steps: Array<{ uses?: string; run?: string; with?: Record<string, string> }> }> };
     expect(wf.permissions['security-events']).toBe('write');
     const steps = Object.values(wf.jobs).flatMap((j) => j.steps);
     const step = steps.find((s) => s.uses === './');

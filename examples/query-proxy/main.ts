@@ -23,7 +23,10 @@ export async function proxyEngine(dir = join(dirname(fileURLToPath(import.meta.u
 export async function start(port = Number(process.env['PORT'] ?? 8787), productsDir?: string): Promise<{ url: string; close: () => Promise<void> }> {
   const engine = await proxyEngine(productsDir);
   const server = createQueryProxy(engine, DEMO_TABLES);
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => void engine.close().finally(() => reject(e)));
+    server.listen(port, '127.0.0.1', resolve);
+  });
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`;
   return {

@@ -52,6 +52,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     jobs: { type: 'string', short: 'j' },
     output: { type: 'string', short: 'o' },
     quiet: { type: 'boolean', short: 'q' },
+    'raw-plan': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flag(p, 'help')) {
@@ -72,6 +73,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const domain = str(p, 'domain');
   if (domain !== undefined) spec.domain = domain;
+  if (flag(p, 'raw-plan')) spec.rawPlan = true;
 
   const { tasks, warnings } = await expandOperands(p.positionals, io.cwd);
   for (const w of warnings) io.stderr(`meshgate: warning: ${w}\n`);

@@ -19,6 +19,8 @@ export interface EngineSpec {
   policiesDir?: string;
   /** `--domain`: checked to exist as a layer. */
   domain?: string;
+  /** `--raw-plan`: give plan-level policies the raw plan JSON as `input.raw`. */
+  rawPlan?: boolean;
 }
 
 async function loadSpecConfig(spec: EngineSpec): Promise<LoadedConfig | undefined> {
@@ -41,6 +43,7 @@ export async function engineOptions(spec: EngineSpec, sinks: AuditSink[]): Promi
     options = { global: paths.global, domains: paths.domains };
     if (sinks.length > 0) options.audit = sinks;
   }
+  if (spec.rawPlan) options.subjects = { ...options.subjects, rawPlan: true };
   if (spec.domain !== undefined) {
     const known = Object.keys(options.domains ?? {});
     if (!known.includes(spec.domain)) {

@@ -39,6 +39,8 @@ options:
   -j, --jobs <n>             worker threads (default: number of cores)
   -o, --output <file>        write the report to a file (the summary still goes to stderr)
   -q, --quiet                text format: do not list files that passed without findings
+      --raw-plan             give plan-level policies (meshgate/terraform_plan) the raw plan JSON as input.raw
+                             (for conftest-style policy sets; see docs/migrating-from-conftest.md)
   -h, --help                 this help
 
 exit codes: 0 every file passed, 1 a finding fails at --fail-on, 2 usage or input error
