@@ -115,7 +115,18 @@ export function report() {
   }
   const text = `${md.join('\n')}\n`;
   writeFileSync(path.join(RESULTS, 'summary.md'), text);
-  log('wrote bench/results/summary.md and charts');
+  // Keep docs/benchmarks.md's "Latest results" in step (between its markers).
+  const doc = path.join(RESULTS, '..', '..', 'docs', 'benchmarks.md');
+  if (existsSync(doc)) {
+    const cur = readFileSync(doc, 'utf8');
+    const a = cur.indexOf('<!-- results:start -->');
+    const b = cur.indexOf('<!-- results:end -->');
+    if (a >= 0 && b > a) {
+      const body = text.replace(/^# .*\n/, '').replace(/\]\((access|terraform-scaling|contracts)\.svg\)/g, '](../bench/results/$1.svg)').replace(/^## /gm, '### ');
+      writeFileSync(doc, `${cur.slice(0, a)}<!-- results:start -->\n${body}${cur.slice(b)}`);
+    }
+  }
+  log('wrote bench/results/summary.md, the charts and docs/benchmarks.md (latest results)');
   return text;
 }
 
