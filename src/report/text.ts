@@ -51,7 +51,15 @@ export function renderFileText(r: FileResult, options: TextOptions): string {
   const head = r.allowed ? c('green', 'PASS') : c('red', 'FAIL');
   const lines = [`${head}  ${c('bold', r.file)} (${r.kind})`];
   const width = Math.max(...r.findings.map((f) => position(f, r.file).length));
-  for (const f of r.findings) {
+  // in file order: by line and column (findings without a line last), then layer and rule
+  const ordered = [...r.findings].sort(
+    (a, b) =>
+      (a.location?.line ?? Infinity) - (b.location?.line ?? Infinity) ||
+      (a.location?.column ?? 0) - (b.location?.column ?? 0) ||
+      a.layer.localeCompare(b.layer) ||
+      a.rule.localeCompare(b.rule),
+  );
+  for (const f of ordered) {
     const failing = fails(f, options.failOn);
     const lab = label(f, options.failOn).padEnd(6);
     const style: Style = failing ? 'red' : f.waived || f.enforcement === 'advisory' ? 'dim' : 'yellow';
