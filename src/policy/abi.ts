@@ -94,10 +94,50 @@ export function checkComplianceResult(result: unknown, entrypoint: Entrypoint, l
   };
 }
 
+const FINDING_STRING_KEYS = ['msg', 'rule', 'severity', 'path', 'remediation', 'resource'] as const;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (typeof x !== 'string') return false;
+  return true;
+}
+
+function isFindingArray(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (const f of v) {
+    if (typeof f === 'string') continue;
+    if (!isObject(f) || typeof f['msg'] !== 'string') return false;
+    for (const k of FINDING_STRING_KEYS) if (f[k] !== undefined && typeof f[k] !== 'string') return false;
+  }
+  return true;
+}
+
+/**
+ * The access result schema checked by hand: the hot path's fast check. It accepts exactly what the ajv
+ * schema accepts (a property test holds them together); when it says no, ajv explains why.
+ */
+export function quickAccessShape(result: unknown): boolean {
+  if (!isObject(result)) return false;
+  const { allow, allow_rules, deny, obligations } = result;
+  if (allow !== undefined && typeof allow !== 'boolean') return false;
+  if (allow_rules !== undefined && !isStringArray(allow_rules)) return false;
+  if (deny !== undefined && !isFindingArray(deny)) return false;
+  if (obligations !== undefined) {
+    if (!isObject(obligations)) return false;
+    if (obligations['mask'] !== undefined && !isStringArray(obligations['mask'])) return false;
+    if (obligations['row_filters'] !== undefined && !isStringArray(obligations['row_filters'])) return false;
+  }
+  return true;
+}
+
 /** Validates and normalises an access result (`{allow, deny, obligations}`); `undefined` means "no opinion". */
 export function checkAccessResult(result: unknown, layer: string): AccessResult | undefined {
   if (result === undefined) return undefined;
-  if (!validateAccess(result)) {
+  if (!quickAccessShape(result) && !validateAccess(result)) {
     throw new MeshgateError(
       'MG_POLICY_RESULT_SHAPE',
       `layer ${layer}: meshgate/access returned a result that does not match the policy ABI ({allow: bool, deny: [Finding], obligations: {}}): ${describeErrors(validateAccess.errors)}`,
@@ -113,4 +153,9 @@ export function checkAccessResult(result: unknown, layer: string): AccessResult 
     deny: (r.deny ?? []).map((f) => normaliseFinding(f, 'meshgate/access')),
     obligations,
   };
+}
+
+/** The ajv check of the access result schema (the reference {@link quickAccessShape} must agree with). */
+export function ajvAccessShape(result: unknown): boolean {
+  return validateAccess(result) === true;
 }

@@ -71,9 +71,14 @@ export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
   if (text === undefined) {
     throw new MeshgateError('MG_INPUT_UNSERIALISABLE', `${name} is not a JSON value (got ${typeof input})`);
   }
-  const bytes = new TextEncoder().encode(text);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const bytes = encoder.encode(text);
+  // encode() normally returns a view of a buffer of exactly its size: hand that buffer over without a copy
+  return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes.buffer
+    : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
 }
+
+const encoder = new TextEncoder();
 
 /** Classifies an SDK/VM failure into a code. */
 function classify(e: unknown): { code: `MG_${string}`; text: string } {
