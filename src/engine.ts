@@ -9,7 +9,7 @@ import { PolicyRuntime } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './layering/merge.js';
 import type { AccessResult, ComplianceRequest, ComplianceResult, EngineCore } from './core.js';
-import type { Decision, DecisionError, Entrypoint, Enforcement, Obligations } from './types.js';
+import { ENTRYPOINTS, type Decision, type DecisionError, type Entrypoint, type Enforcement, type Obligations } from './types.js';
 import type { AuditSink, AuditTrail } from './audit/index.js';
 import { checkContract, type ContractCheckOptions } from './subjects/contract/check.js';
 import { checkContractChange } from './subjects/contract/diff.js';
@@ -64,6 +64,19 @@ interface Layer {
   readonly name: string;
   readonly bundle: Bundle;
   readonly runtime: PolicyRuntime;
+  /** What to evaluate for each ABI entrypoint: its generated view (`meshgate_abi/<x>`) when the bundle has one. */
+  readonly target: ReadonlyMap<Entrypoint, string>;
+}
+
+/** Picks, for each ABI entrypoint the runtime has, the generated ABI view when present (see `meshgate build`). */
+function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
+  const out = new Map<Entrypoint, string>();
+  for (const ep of ENTRYPOINTS) {
+    if (!runtime.has(ep)) continue;
+    const view = ep.replace(/^meshgate\//, 'meshgate_abi/');
+    out.set(ep, runtime.has(view) ? view : ep);
+  }
+  return out;
 }
 
 /** Event emitted when a layer's bundle is swapped. */
@@ -87,7 +100,7 @@ async function loadLayer(name: string, source: BundleSource, memoryMaxPages: num
   const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
   const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
   const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
-  return { name, bundle, runtime };
+  return { name, bundle, runtime, target: viewTargets(runtime) };
 }
 
 /**
@@ -162,6 +175,14 @@ export class Engine implements EngineCore {
     return l.runtime.evaluate(entrypoint, input);
   }
 
+  /** Evaluates the ABI keys of an entrypoint (through its generated view when the bundle has one). */
+  private evaluateView(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
+    const l = this.layerMap.get(layer);
+    if (!l) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} (configured: ${this.layers.join(', ')})`);
+    const target = l.target.get(entrypoint);
+    return target === undefined ? undefined : l.runtime.evaluate(target, input);
+  }
+
   /** Low-level alias of {@link evaluateRaw} matching DESIGN.md's `engine.evaluate(layer, entrypoint, input)`. */
   evaluate(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
     return this.evaluateRaw(layer, entrypoint, input);
@@ -169,12 +190,12 @@ export class Engine implements EngineCore {
 
   /** Evaluates and validates a compliance entrypoint. */
   evaluateCompliance(layer: string, entrypoint: Entrypoint, input: unknown): ComplianceResult | undefined {
-    return checkComplianceResult(this.evaluateRaw(layer, entrypoint, input), entrypoint, layer);
+    return checkComplianceResult(this.evaluateView(layer, entrypoint, input), entrypoint, layer);
   }
 
   /** Evaluates and validates the access entrypoint. */
   evaluateAccess(layer: string, input: unknown): AccessResult | undefined {
-    return checkAccessResult(this.evaluateRaw(layer, 'meshgate/access', input), layer);
+    return checkAccessResult(this.evaluateView(layer, 'meshgate/access', input), layer);
   }
 
   /** Runs a compliance check over its units in global + each unit's domain layer. Never throws for policy errors. */
@@ -192,10 +213,11 @@ export class Engine implements EngineCore {
         const layer = layerMap.get(layerName);
         if (!layer) continue;
         used.add(layerName);
-        if (!layer.runtime.has(unit.entrypoint)) continue;
+        const target = layer.target.get(unit.entrypoint);
+        if (target === undefined) continue;
         const te = now();
         try {
-          const result = checkComplianceResult(layer.runtime.evaluate(unit.entrypoint, unit.input(layerName)), unit.entrypoint, layerName);
+          const result = checkComplianceResult(layer.runtime.evaluate(target, unit.input(layerName)), unit.entrypoint, layerName);
           if (!result) continue;
           for (const level of ['deny', 'warn'] as const) {
             for (const finding of result[level]) {

@@ -1,7 +1,7 @@
 /** The policy ABI checks: the hand-written fast check of access results accepts exactly what the ajv schema accepts. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ajvAccessShape, checkAccessResult, quickAccessShape } from '../src/policy/abi.js';
+import { ajvAccessShape, ajvComplianceShape, checkAccessResult, quickAccessShape, quickComplianceShape } from '../src/policy/abi.js';
 
 const scalar = fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.boolean(), fc.constant(null), fc.double({ noNaN: true }));
 const finding = fc.oneof(
@@ -42,5 +42,25 @@ describe('access result shape', () => {
   it('a wrong shape is a coded error naming the layer, never an allow', () => {
     expect(() => checkAccessResult({ allow: 'yes' }, 'finance')).toThrowError(expect.objectContaining({ code: 'MG_POLICY_RESULT_SHAPE', message: expect.stringContaining('finance') }));
     expect(checkAccessResult({ deny: ['no'] }, 'global')).toMatchObject({ allow: false, deny: [{ msg: 'no', rule: 'meshgate.access' }] });
+  });
+});
+
+describe('compliance result shape', () => {
+  const compliance = fc.oneof(
+    fc.record({ deny: fc.oneof(fc.array(finding, { maxLength: 3 }), scalar), warn: fc.oneof(fc.array(finding, { maxLength: 3 }), scalar), other: scalar }, { requiredKeys: [] }),
+    scalar,
+    fc.array(scalar, { maxLength: 2 }),
+  );
+  it('quickComplianceShape agrees with the ajv schema on 20 000 generated results', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(compliance, (r) => {
+        const quick = quickComplianceShape(r);
+        expect(quick).toBe(ajvComplianceShape(r));
+        if (quick) accepted++;
+      }),
+      { numRuns: 20_000, seed: 7 },
+    );
+    expect(accepted).toBeGreaterThan(100);
   });
 });

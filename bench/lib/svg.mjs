@@ -18,7 +18,7 @@ function logTicks(lo, hi) {
  */
 export function barChart({ title, unit, bars, subtitle = '' }) {
   const rowH = 30;
-  const left = 300;
+  const left = 330;
   const width = 900;
   const plotW = width - left - 90;
   const top = subtitle ? 62 : 48;

@@ -2,7 +2,8 @@
  * ajv validation that reports every problem with `file:line:col` of the offending key, as one
  * MeshgateError (the first problem's position, all problems in the message and in `details.problems`).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../ajv.js';
 import { MeshgateError, formatLocation, type ErrorCode, type Location } from '../errors.js';
 import { pointerToPath, type ValuePath } from './source.js';
 
@@ -16,11 +17,21 @@ export interface Problem {
   location: Location;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+let ajv: Ajv | undefined;
 
-/** Compiles a JSON Schema with the shared ajv instance. */
-export function compileSchema<T>(schema: object): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+/** A validator of `schema`, compiled with the shared ajv instance on first use (start-up stays fast). */
+export type LazyValidator<T> = ((data: unknown) => data is T) & { errors?: ErrorObject[] | null | undefined };
+
+/** Compiles a JSON Schema with the shared ajv instance, lazily: on the first validation, not at import. */
+export function compileSchema<T>(schema: object): LazyValidator<T> {
+  let compiled: ValidateFunction<T> | undefined;
+  const lazy = ((data: unknown): data is T => {
+    compiled ??= (ajv ??= newAjv({ allErrors: true, strict: true })).compile<T>(schema);
+    const ok = compiled(data);
+    lazy.errors = compiled.errors;
+    return ok;
+  }) as LazyValidator<T>;
+  return lazy;
 }
 
 function problemPath(e: ErrorObject): Array<string | number> {
@@ -50,7 +61,7 @@ export function problemsError(code: ErrorCode, what: string, problems: Problem[]
 }
 
 /** Validates `value`; on failure throws `code` with positions from `locate`. */
-export function validateOrThrow<T>(validate: ValidateFunction<T>, value: unknown, locate: (p: ValuePath) => Location, code: ErrorCode, what: string): asserts value is T {
+export function validateOrThrow<T>(validate: LazyValidator<T>, value: unknown, locate: (p: ValuePath) => Location, code: ErrorCode, what: string): asserts value is T {
   if (validate(value)) return;
   const seen = new Set<string>();
   const problems: Problem[] = [];

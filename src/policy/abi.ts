@@ -3,7 +3,8 @@
  * trusted, and the normalisation of the seed's bare-string findings to `{msg, rule}`. Anything else is a
  * MeshgateError (MG_POLICY_RESULT_SHAPE): the caller turns it into a denying decision.
  */
-import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
+import type { Ajv, ValidateFunction, ErrorObject } from 'ajv';
+import { newAjv } from '../ajv.js';
 import { MeshgateError } from '../errors.js';
 import type { AccessResult, ComplianceResult } from '../core.js';
 import type { Entrypoint, Obligations, RawFinding } from '../types.js';
@@ -50,9 +51,15 @@ const accessSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateCompliance: ValidateFunction = ajv.compile(complianceSchema);
-const validateAccess: ValidateFunction = ajv.compile(accessSchema);
+// compiled on first use: the fast hand-written checks below accept every valid result, so ajv only runs
+// (and is only compiled) to explain a result that is wrong
+let ajv: Ajv | undefined;
+let complianceValidator: ValidateFunction | undefined;
+let accessValidator: ValidateFunction | undefined;
+const validateCompliance = (v: unknown): boolean => (complianceValidator ??= (ajv ??= newAjv({ allErrors: true, strict: true })).compile(complianceSchema))(v);
+const validateAccess = (v: unknown): boolean => (accessValidator ??= (ajv ??= newAjv({ allErrors: true, strict: true })).compile(accessSchema))(v);
+const complianceErrors = (): ErrorObject[] | null | undefined => complianceValidator?.errors;
+const accessErrors = (): ErrorObject[] | null | undefined => accessValidator?.errors;
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
   return (errors ?? [])
@@ -77,23 +84,6 @@ export function normaliseFinding(f: unknown, entrypoint: Entrypoint): RawFinding
   return out;
 }
 
-/** Validates and normalises a compliance result (`{deny, warn}`); `undefined` means "no opinion". */
-export function checkComplianceResult(result: unknown, entrypoint: Entrypoint, layer: string): ComplianceResult | undefined {
-  if (result === undefined) return undefined;
-  if (!validateCompliance(result)) {
-    throw new MeshgateError(
-      'MG_POLICY_RESULT_SHAPE',
-      `layer ${layer}: ${entrypoint} returned a result that does not match the policy ABI ({deny: [Finding], warn: [Finding]}): ${describeErrors(validateCompliance.errors)}`,
-      { details: { layer, entrypoint } },
-    );
-  }
-  const r = result as { deny?: unknown[]; warn?: unknown[] };
-  return {
-    deny: (r.deny ?? []).map((f) => normaliseFinding(f, entrypoint)),
-    warn: (r.warn ?? []).map((f) => normaliseFinding(f, entrypoint)),
-  };
-}
-
 const FINDING_STRING_KEYS = ['msg', 'rule', 'severity', 'path', 'remediation', 'resource'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -114,6 +104,36 @@ function isFindingArray(v: unknown): boolean {
     for (const k of FINDING_STRING_KEYS) if (f[k] !== undefined && typeof f[k] !== 'string') return false;
   }
   return true;
+}
+
+/** The compliance result schema checked by hand (held to the ajv schema by a property test). */
+export function quickComplianceShape(result: unknown): boolean {
+  if (!isObject(result)) return false;
+  if (result['deny'] !== undefined && !isFindingArray(result['deny'])) return false;
+  if (result['warn'] !== undefined && !isFindingArray(result['warn'])) return false;
+  return true;
+}
+
+/** The ajv check of the compliance result schema (the reference {@link quickComplianceShape} must agree with). */
+export function ajvComplianceShape(result: unknown): boolean {
+  return validateCompliance(result) === true;
+}
+
+/** Validates and normalises a compliance result (`{deny, warn}`); `undefined` means "no opinion". */
+export function checkComplianceResult(result: unknown, entrypoint: Entrypoint, layer: string): ComplianceResult | undefined {
+  if (result === undefined) return undefined;
+  if (!quickComplianceShape(result) && !validateCompliance(result)) {
+    throw new MeshgateError(
+      'MG_POLICY_RESULT_SHAPE',
+      `layer ${layer}: ${entrypoint} returned a result that does not match the policy ABI ({deny: [Finding], warn: [Finding]}): ${describeErrors(complianceErrors())}`,
+      { details: { layer, entrypoint } },
+    );
+  }
+  const r = result as { deny?: unknown[]; warn?: unknown[] };
+  return {
+    deny: (r.deny ?? []).map((f) => normaliseFinding(f, entrypoint)),
+    warn: (r.warn ?? []).map((f) => normaliseFinding(f, entrypoint)),
+  };
 }
 
 /**
@@ -140,7 +160,7 @@ export function checkAccessResult(result: unknown, layer: string): AccessResult 
   if (!quickAccessShape(result) && !validateAccess(result)) {
     throw new MeshgateError(
       'MG_POLICY_RESULT_SHAPE',
-      `layer ${layer}: meshgate/access returned a result that does not match the policy ABI ({allow: bool, deny: [Finding], obligations: {}}): ${describeErrors(validateAccess.errors)}`,
+      `layer ${layer}: meshgate/access returned a result that does not match the policy ABI ({allow: bool, deny: [Finding], obligations: {}}): ${describeErrors(accessErrors())}`,
       { details: { layer, entrypoint: 'meshgate/access' } },
     );
   }

@@ -119,7 +119,9 @@ export class PolicyRuntime {
     const builtins = options.builtins ?? {};
     let instance: LoadedPolicyLike;
     try {
-      instance = await opa.loadPolicy(module, { ...memory }, builtins);
+      // synchronous instantiation of the compiled module: the async path probes `instanceof Response`, which
+      // loads Node's fetch implementation for nothing
+      instance = opa.loadPolicySync(module, { ...memory }, builtins);
       instance.setData(serialiseInput(data, `${name} data`));
     } catch (e) {
       if (e instanceof MeshgateError) throw e;

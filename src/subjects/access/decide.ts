@@ -57,17 +57,22 @@ export function mergeObligations(parts: readonly Obligations[]): Obligations {
   return out;
 }
 
-/** Combines the layers' results into the final verdict. */
+/** Combines the layers' results into the final verdict (on the hot path: plain loops, no spreads). */
 export function combine(results: readonly LayerAccessResult[]): AccessVerdict {
   const findings: Finding[] = [];
   const allowedBy: string[] = [];
   const obligations: Obligations[] = [];
-  for (const { layer, result } of results) {
+  for (let i = 0; i < results.length; i++) {
+    const { layer, result } = results[i]!;
     if (!result) continue;
-    for (const d of result.deny) findings.push({ ...d, level: 'deny', enforcement: 'hard', layer, waived: false });
+    for (const d of result.deny) findings.push(Object.assign({}, d, { level: 'deny' as const, enforcement: 'hard' as const, layer, waived: false }));
     if (result.allow) {
-      if (result.allow_rules.length === 0) allowedBy.push(`${layer}:allow`);
-      for (const r of [...result.allow_rules].sort()) allowedBy.push(`${layer}:${r}`);
+      const rules = result.allow_rules;
+      if (rules.length === 0) allowedBy.push(`${layer}:allow`);
+      else {
+        const sorted = rules.length > 1 ? rules.slice().sort() : rules;
+        for (let j = 0; j < sorted.length; j++) allowedBy.push(`${layer}:${sorted[j]}`);
+      }
     }
     obligations.push(result.obligations);
   }

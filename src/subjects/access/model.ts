@@ -4,7 +4,8 @@
  * A hand-written structural check mirrors the schema so the hot path does not run ajv on valid requests;
  * ajv runs only to explain a request the quick check rejects (and decides then).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { newAjv } from '../../ajv.js';
 
 /** The requesting user. Only these fields reach policies; put anything else in `attributes`. */
 export interface AccessUser {
@@ -97,7 +98,7 @@ export const ACCESS_REQUEST_SCHEMA = {
 let validator: ValidateFunction | undefined;
 
 function ajvValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictRequired: false }).compile(ACCESS_REQUEST_SCHEMA);
+  validator ??= newAjv({ allErrors: true, strict: true, strictRequired: false }).compile(ACCESS_REQUEST_SCHEMA);
   return validator;
 }
 

@@ -2,8 +2,8 @@
  * `parseContract`: source (text, bytes or object) → located tree → detected format → canonical model,
  * validated with ajv. Every failure is a MeshgateError with a code and, where known, a location.
  */
-import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import { newAjv } from '../../ajv.js';
 import { MeshgateError } from '../../errors.js';
 import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
@@ -32,7 +32,7 @@ let validator: ValidateFunction | undefined;
 
 function validate(contract: DataContract, loc: Location): void {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = newAjv({ allErrors: true, strict: true, allowUnionTypes: true });
     ajv.addSchema(CONTRACT_FIELD_SCHEMA);
     validator = ajv.compile(CONTRACT_SCHEMA);
   }
