@@ -5,7 +5,6 @@
  */
 import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
 import { MeshgateError } from '../errors.js';
 import type { CheckTask } from './check-file.js';
 
@@ -21,6 +20,9 @@ export function displayName(abs: string, cwd: string): string {
 
 /** Expands operands into check tasks. Throws MG_INPUT_NOT_FOUND for a named path that does not exist. */
 export async function expandOperands(operands: string[], cwd: string): Promise<{ tasks: CheckTask[]; warnings: string[] }> {
+  // fast-glob is loaded only when a folder or pattern has to be expanded (not for files named explicitly)
+  let glob: typeof import('fast-glob') | undefined;
+  const fgLib = async (): Promise<typeof import('fast-glob')> => (glob ??= (await import('fast-glob')).default);
   const seen = new Set<string>();
   const tasks: CheckTask[] = [];
   const warnings: string[] = [];
@@ -42,7 +44,7 @@ export async function expandOperands(operands: string[], cwd: string): Promise<{
       continue;
     }
     if (st?.isDirectory()) {
-      const found = await fg(CANDIDATES, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
+      const found = await (await fgLib())(CANDIDATES, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
       if (found.length === 0) warnings.push(`${op}: no .json, .yaml or .yml files in this folder`);
@@ -51,10 +53,10 @@ export async function expandOperands(operands: string[], cwd: string): Promise<{
     if (st) {
       throw new MeshgateError('MG_INPUT_NOT_A_FILE', 'not a regular file or folder (a device, FIFO or socket)', { location: { file: op } });
     }
-    if (fg.isDynamicPattern(op)) {
+    if ((await fgLib()).isDynamicPattern(op)) {
       const pattern = op.split(sep).join('/');
       // Symbolic links to folders are not followed (as for folders): fast-glob has no loop detection.
-      const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
+      const found = await (await fgLib())(pattern, { cwd, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
       if (found.length === 0) warnings.push(`${op}: the pattern matched no files`);

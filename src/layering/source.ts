@@ -3,8 +3,8 @@
  * plus a `locate(path)` that returns the line and column of the key (or sequence item) at a path, so that
  * validation errors point to `file:line:col` of the offending key. Pure: no I/O.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
+import { yaml } from '../yaml.js';
 import { MeshgateError, type ErrorCode, type Location } from '../errors.js';
 
 /** A path inside a parsed document: map keys and sequence indices. */
@@ -30,10 +30,10 @@ export function pointerToPath(pointer: string): string[] {
 /** Parses YAML/JSON text keeping positions. Syntax errors throw MeshgateError with `code` and the position. */
 export function parseLocated(text: string, file: string | undefined, code: ErrorCode): LocatedSource {
   const base: Location = file === undefined ? {} : { file };
-  const lc = new LineCounter();
+  const lc = new (yaml().LineCounter)();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false }) as Document;
+    doc = yaml().parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false }) as Document;
   } catch (e) {
     throw new MeshgateError(code, `cannot parse YAML: ${e instanceof Error ? e.message : String(e)}`, { location: base, cause: e });
   }
@@ -58,12 +58,12 @@ export function parseLocated(text: string, file: string | undefined, code: Error
     let node: unknown = doc.contents;
     let found: Location = at((doc.contents as YamlNode | null)?.range?.[0]);
     for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (yaml().isMap(node)) {
+        const pair = node.items.find((p) => yaml().isPair(p) && yaml().isScalar(p.key) && String(p.key.value) === String(seg));
         if (!pair) break;
         found = at((pair.key as YamlNode).range?.[0]);
         node = pair.value;
-      } else if (isSeq(node)) {
+      } else if (yaml().isSeq(node)) {
         const item = node.items[Number(seg)] as YamlNode | undefined;
         if (item === undefined) break;
         found = at(item.range?.[0]);

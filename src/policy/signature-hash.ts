@@ -5,7 +5,7 @@
  * whitespace, strings in Go's `encoding/json` form without HTML escaping, and numbers exactly as written
  * in the source (OPA decodes them as `json.Number`). This module reproduces that form. Pure, no I/O.
  */
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../yaml.js';
 import { MeshgateError, describeThrown } from '../errors.js';
 
 /** True when OPA hashes the file over its normalised JSON value instead of its bytes. */
@@ -264,7 +264,7 @@ export function normalisedJson(path: string, bytes: Uint8Array): string {
   const text = decoder.decode(bytes);
   let node: JsonNode;
   try {
-    node = path.endsWith('data.yaml') ? fromPlain(parseYaml(text)) : new JsonReader(text).document();
+    node = path.endsWith('data.yaml') ? fromPlain(yaml().parse(text)) : new JsonReader(text).document();
   } catch (e) {
     throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle file ${path} is not valid ${path.endsWith('.yaml') ? 'YAML' : 'JSON'}: ${describeThrown(e)}`, {
       cause: e,

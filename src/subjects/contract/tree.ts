@@ -4,8 +4,8 @@
  * or `constructor` are ordinary data and cannot pollute anything. Limits: text size, alias expansion and
  * nesting depth are bounded, each with its own error code.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+import { yaml } from '../../yaml.js';
 import { MeshgateError } from '../../errors.js';
 import type { Location } from '../../errors.js';
 
@@ -90,33 +90,33 @@ function walk(node: unknown, doc: Document, path: (string | number)[], depth: nu
   const start = keyOffset ?? (node as YamlNode | null)?.range?.[0];
   if (start !== undefined) st.locs.set(pathKey(path), locAt(st, start));
   if (depth > MAX_DEPTH) throw limitError('DEPTH', `nesting deeper than ${MAX_DEPTH} levels`, st, start);
-  if (isAlias(node)) {
+  if (yaml().isAlias(node)) {
     if (++st.aliases > MAX_ALIAS_EXPANSIONS) throw limitError('ALIAS_LIMIT', `more than ${MAX_ALIAS_EXPANSIONS} alias expansions (alias bomb?)`, st, start);
     const target = node.resolve(doc);
     if (target === undefined) throw limitError('SYNTAX', `unresolved alias *${node.source}`, st, start);
     return walk(target, doc, path, depth + 1, st, start);
   }
-  if (isMap(node)) {
+  if (yaml().isMap(node)) {
     const obj = newObject();
     for (const item of node.items) {
-      if (!isPair(item)) continue;
-      const k = isScalar(item.key) ? item.key.value : item.key;
+      if (!yaml().isPair(item)) continue;
+      const k = yaml().isScalar(item.key) ? item.key.value : item.key;
       const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify((k as YamlNode).toJSON?.() ?? null) : String(k);
       const keyStart = (item.key as YamlNode | null)?.range?.[0];
-      if (item.key && isAlias(item.key)) throw limitError('SYNTAX', 'aliases as map keys are not supported', st, keyStart);
+      if (item.key && yaml().isAlias(item.key)) throw limitError('SYNTAX', 'aliases as map keys are not supported', st, keyStart);
       const v = walk(item.value, doc, [...path, key], depth + 1, st, keyStart);
       Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return obj;
   }
-  if (isSeq(node)) {
+  if (yaml().isSeq(node)) {
     const arr: TreeValue[] = [];
     node.items.forEach((it, i) => {
       arr.push(walk(it, doc, [...path, i], depth + 1, st));
     });
     return arr;
   }
-  if (isScalar(node)) {
+  if (yaml().isScalar(node)) {
     const v = node.value;
     if (v === null || v === undefined) return null;
     if (typeof v === 'string' || typeof v === 'boolean') return v;
@@ -148,13 +148,13 @@ export function parseSource(text: string, options: ParseSourceOptions = {}): Sou
   if (text.length > MAX_SOURCE_CHARS) {
     throw new MeshgateError('MG_CONTRACT_TOO_LARGE', `source is ${text.length} characters, the limit is ${MAX_SOURCE_CHARS}`, { location: base });
   }
-  const lc = new LineCounter();
+  const lc = new (yaml().LineCounter)();
   const st: WalkState = { locs: new Map(), aliases: 0, nodes: 0, file, lc, lineShift: options.lineShift ?? 0, colShift: options.colShift ?? 0 };
   const trimmed = text.trimStart();
   const syntax = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'yaml';
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true }) as Document;
+    doc = yaml().parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true }) as Document;
   } catch (e) {
     if (e instanceof RangeError) throw new MeshgateError('MG_CONTRACT_DEPTH', `source nests too deeply to parse`, { location: base, cause: e });
     throw new MeshgateError('MG_CONTRACT_SYNTAX', `cannot parse source: ${e instanceof Error ? e.message : String(e)}`, { location: base, cause: e });
