@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MeshgateError } from '../src/errors.js';
 import { parseContract } from '../src/subjects/contract/parse.js';
-import { bundlePath, CORPUS } from './helpers/paths.js';
+import { bundlePath, CORPUS, skipCorpus } from './helpers/paths.js';
 
 const DIR = join(CORPUS, 'contracts');
 let engine: Engine;
@@ -16,7 +16,7 @@ afterAll(async () => {
   await engine.close();
 });
 
-describe('corpus: every public contract gives a Decision or a coded MeshgateError', () => {
+describe.skipIf(skipCorpus('contract corpus'))('corpus: every public contract gives a Decision or a coded MeshgateError', () => {
   it('runs every file in ../shared/corpus/contracts', async () => {
     expect(existsSync(DIR), `corpus not found at ${DIR}`).toBe(true);
     const files = readdirSync(DIR).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();

@@ -1,3 +1,4 @@
+import { skipCorpus } from './helpers/paths.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,7 +153,7 @@ describe('parser: awkward but real forms, and coded errors', () => {
   });
 });
 
-describe('corpus', () => {
+describe.skipIf(skipCorpus('terraform corpus'))('corpus', () => {
   it('every plan in tfplan gives a Decision or a coded error; linked encryption gives no encryption finding', async () => {
     const dir = join(corpus, 'tfplan');
     const linkedEncryption: string[] = [];

@@ -19,3 +19,15 @@ export const OPA = process.env['MESHGATE_OPA'] ?? join(ROOT, '.cache', 'bin', 'o
 export const HAVE_OPA = existsSync(OPA);
 /** True when running in CI (where nothing may be skipped). */
 export const IN_CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
+/** True when ../shared/corpus is beside the checkout (always in CI). */
+export const HAVE_CORPUS = existsSync(CORPUS);
+/**
+ * Whether a corpus suite should be skipped: only outside CI when the corpus is absent (a printed reason
+ * says so). In CI a missing corpus is a failure, never a skip.
+ */
+export function skipCorpus(suite: string): boolean {
+  if (HAVE_CORPUS) return false;
+  if (IN_CI) throw new Error(`${suite}: the corpus must be present in CI at ${CORPUS}`);
+  console.log(`${suite}: skipped because ${CORPUS} is absent (CI always has it)`);
+  return true;
+}
