@@ -14,7 +14,15 @@ interface LoadedPolicyLike {
   entrypoints: Record<string, number>;
   evaluate(input: ArrayBuffer | undefined, entrypoint: number | string): unknown;
   setData(data: object | ArrayBuffer): void;
+  /** The SDK's (documented) fields used by the direct evaluation path. */
+  minorVersion: number | undefined;
+  mem: WebAssembly.Memory;
+  wasmInstance: WebAssembly.Instance;
+  dataAddr: number;
+  dataHeapPtr: number;
 }
+
+type OpaEval = (reserved: number, entrypoint: number, dataAddr: number, inputAddr: number, inputLen: number, heapAddr: number, format: number) => number;
 type CustomBuiltin = (...args: unknown[]) => unknown;
 interface OpaWasmModule {
   loadPolicy(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): Promise<LoadedPolicyLike>;
@@ -29,6 +37,10 @@ const opa = require('@open-policy-agent/opa-wasm') as OpaWasmModule;
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
+/** Inputs at least this long (UTF-16 units of JSON) get an instance sized for them first. */
+const LARGE_INPUT_CHARS = 1 << 20;
+/** Memory to provide per byte of input JSON: parsed OPA values take several times the text's size. */
+const HEADROOM_FACTOR = 12;
 
 /** Options for {@link PolicyRuntime.load}. */
 export interface PolicyRuntimeOptions {
@@ -60,6 +72,15 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy'): Promise<W
 
 /** Serialises an input to JSON bytes; cycles, BigInts and other unserialisable values are coded errors. */
 export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
+  const bytes = encoder.encode(serialiseText(input, name));
+  // encode() normally returns a view of a buffer of exactly its size: hand that buffer over without a copy
+  return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? bytes.buffer
+    : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+}
+
+/** Serialises an input to JSON text; cycles, BigInts and other unserialisable values are coded errors. */
+export function serialiseText(input: unknown, name = 'input'): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(input);
@@ -71,14 +92,38 @@ export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
   if (text === undefined) {
     throw new MeshgateError('MG_INPUT_UNSERIALISABLE', `${name} is not a JSON value (got ${typeof input})`);
   }
-  const bytes = encoder.encode(text);
-  // encode() normally returns a view of a buffer of exactly its size: hand that buffer over without a copy
-  return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-    ? bytes.buffer
-    : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+  return text;
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * ABI 1.2+ evaluation without the SDK's per-call buffers: the input is UTF-8-encoded straight into the
+ * instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is decoded
+ * in place. Allocating nothing outside the JS heap matters on large plans: per-call ArrayBuffers are
+ * external memory, and V8 answers their churn with full collections of the whole heap.
+ */
+function evalDirect(inst: LoadedPolicyLike, opaEval: OpaEval, entrypointId: number, text: string): unknown {
+  const mem = inst.mem;
+  const addr = inst.dataHeapPtr;
+  let free = mem.buffer.byteLength - addr;
+  if (free < text.length) {
+    mem.grow(Math.ceil((text.length - free) / PAGE));
+    free = mem.buffer.byteLength - addr;
+  }
+  let { read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, free));
+  if (read < text.length) {
+    // multi-byte characters: at most 3 bytes per UTF-16 code unit
+    mem.grow(Math.ceil((text.length * 3 - free) / PAGE));
+    ({ read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, mem.buffer.byteLength - addr)));
+  }
+  const resultAddr = opaEval(0, entrypointId, inst.dataAddr, addr, written, addr + written, 0);
+  const heap = new Uint8Array(mem.buffer);
+  const end = heap.indexOf(0, resultAddr);
+  if (end < 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'policy result is not NUL-terminated');
+  return JSON.parse(decoder.decode(heap.subarray(resultAddr, end)));
+}
 
 /** Classifies an SDK/VM failure into a code. */
 function classify(e: unknown): { code: `MG_${string}`; text: string } {
@@ -101,7 +146,7 @@ export class PolicyRuntime {
     private readonly module: WebAssembly.Module,
     instance: LoadedPolicyLike,
     data: Record<string, unknown>,
-    private readonly memory: WebAssembly.MemoryDescriptor,
+    private memory: WebAssembly.MemoryDescriptor,
     private readonly builtins: Record<string, CustomBuiltin>,
     private readonly name: string,
   ) {
@@ -146,11 +191,18 @@ export class PolicyRuntime {
     if (!this.has(entrypoint)) {
       throw new MeshgateError('MG_POLICY_ENTRYPOINT_MISSING', `${this.name}: entrypoint ${entrypoint} is not in this bundle (has: ${this.entrypoints.join(', ') || 'none'})`);
     }
-    // Always hand the SDK an ArrayBuffer: it treats falsy inputs (false, 0, "", null) as "no input" otherwise.
-    const buf = serialiseInput(input);
     let rs: unknown;
+    let inst = this.instance;
+    let direct = (inst.minorVersion ?? 0) >= 2 ? (inst.wasmInstance.exports['opa_eval'] as OpaEval | undefined) : undefined;
+    // Serialise before the try: an unserialisable input is the caller's error, not the policy's.
+    const text = direct ? serialiseText(input) : undefined;
+    if (text !== undefined && text.length >= LARGE_INPUT_CHARS) {
+      inst = this.sizedFor(inst, text.length);
+      direct = inst.wasmInstance.exports['opa_eval'] as OpaEval;
+    }
+    const buf = direct ? undefined : serialiseInput(input); // the SDK's path wants an ArrayBuffer (it drops falsy inputs otherwise)
     try {
-      rs = this.instance.evaluate(buf, entrypoint);
+      rs = direct && text !== undefined ? evalDirect(inst, direct, inst.entrypoints[entrypoint] as number, text) : inst.evaluate(buf, entrypoint);
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
@@ -177,6 +229,30 @@ export class PolicyRuntime {
   /** Maximum memory in bytes. */
   get memoryLimitBytes(): number {
     return (this.memory.maximum ?? 0) * PAGE;
+  }
+
+  /**
+   * For a large input, an instance whose memory already holds what parsing it will take. OPA's allocator
+   * grows the memory one 64 KiB page at a time from its own idea of where the heap ends (growing it from
+   * JS does not help), and V8 answers every growth of this external memory with a full collection of the
+   * JS heap — on a 100 MB plan most of the run time. Re-instantiating once with a larger initial memory
+   * avoids all of that; the larger instance is kept for later calls.
+   */
+  private sizedFor(inst: LoadedPolicyLike, textLength: number): LoadedPolicyLike {
+    const need = inst.dataHeapPtr + textLength * HEADROOM_FACTOR;
+    if (need <= inst.mem.buffer.byteLength) return inst;
+    const maximum = this.memory.maximum ?? Math.ceil(need / PAGE);
+    const pages = Math.min(maximum, Math.ceil(need / PAGE));
+    if (pages <= this.memory.initial) return inst;
+    try {
+      const fresh = opa.loadPolicySync(this.module, { initial: pages, maximum }, this.builtins);
+      fresh.setData(serialiseInput(this.data, `${this.name} data`));
+      this.instance = fresh;
+      this.memory = { initial: pages, maximum };
+      return fresh;
+    } catch {
+      return inst; // could not get the memory: evaluate as is (a policy that runs out fails closed)
+    }
   }
 
   private reset(): void {

@@ -76,7 +76,8 @@ export interface EnrichedRequest {
   purpose?: string;
 }
 
-const sortedUnique = (xs: readonly string[] | undefined): string[] => (xs === undefined || xs.length === 0 ? [] : [...new Set(xs)].sort());
+const sortedUnique = (xs: readonly string[] | undefined): string[] =>
+  xs === undefined || xs.length === 0 ? [] : xs.length === 1 ? [xs[0] as string] : [...new Set(xs)].sort();
 
 /** Returns a copy of a JSON-like value with object keys sorted (canonical form for hashing). */
 export function sortKeys(v: unknown): unknown {
@@ -105,8 +106,9 @@ export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined)
   const product: EnrichedRequest['data_product'] = { id: p.id, pii_columns: facts ? facts.pii_columns : sortedUnique(p.pii_columns) };
   if (domain !== undefined && domain !== '') product.domain = domain;
   if (classification !== undefined && classification !== '') product.classification = classification;
-  const extra = Object.keys(p).filter((k) => !KNOWN_PRODUCT_KEYS.has(k) && p[k] !== undefined);
-  if (extra.length > 0) for (const k of extra.sort()) product[k] = sortKeys(p[k]);
+  let extra: string[] | undefined;
+  for (const k in p) if (Object.prototype.hasOwnProperty.call(p, k) && !KNOWN_PRODUCT_KEYS.has(k) && p[k] !== undefined) (extra ??= []).push(k);
+  if (extra !== undefined) for (const k of extra.sort()) product[k] = sortKeys(p[k]);
   const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: sortedUnique(req.columns) };
   if (req.purpose !== undefined) out.purpose = req.purpose;
   return out;
