@@ -41,8 +41,22 @@ export interface AuditConfig {
   mask?: string[];
 }
 
+/** Engine settings that a config file holds as they are (paths in them resolved when loaded). */
+export interface EngineSettings {
+  /** WebAssembly memory limit per layer, in 64 KiB pages. */
+  memoryMaxPages?: number;
+  /** Access decision cache size (0 disables). */
+  cacheSize?: number;
+  /** Bundle signature verification: a public key (PEM file) or HMAC secret file path, with its algorithm. */
+  verification?: { key: string; alg?: string; keyid?: string };
+  /** Bundle servers to poll for live updates, per layer. */
+  bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
+  /** Give the whole raw plan JSON to `meshgate/terraform_plan` as `input.raw` (for conftest-style policy sets). */
+  rawPlan?: boolean;
+}
+
 /** The config document (the YAML file, or the same shape as an object). Paths are relative to the config's directory. */
-export interface MeshgateConfig {
+export interface MeshgateConfig extends EngineSettings {
   /** The global layer's bundle. */
   global: string;
   /** Domain layer bundles by domain name. */
@@ -57,20 +71,10 @@ export interface MeshgateConfig {
   waivers?: Record<string, string | WaiverEntry[]>;
   /** Audit sinks. */
   audit?: AuditConfig;
-  /** WebAssembly memory limit per layer, in 64 KiB pages. */
-  memoryMaxPages?: number;
-  /** Access decision cache size (0 disables). */
-  cacheSize?: number;
-  /** Bundle signature verification: a public key (PEM file path) or HMAC secret file, with its algorithm. */
-  verification?: { key: string; alg?: string; keyid?: string };
-  /** Bundle servers to poll for live updates, per layer. */
-  bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
-  /** Give the whole raw plan JSON to `meshgate/terraform_plan` as `input.raw` (for conftest-style policy sets). */
-  rawPlan?: boolean;
 }
 
 /** A validated config with absolute paths and its waivers read. */
-export interface LoadedConfig {
+export interface LoadedConfig extends EngineSettings {
   /** The config file, when loaded from one. */
   file?: string;
   /** Directory relative paths were resolved against. */
@@ -91,16 +95,6 @@ export interface LoadedConfig {
   waiverFiles: Record<string, string>;
   /** Audit config with absolute paths. */
   audit?: AuditConfig;
-  /** WebAssembly memory limit per layer. */
-  memoryMaxPages?: number;
-  /** Access decision cache size. */
-  cacheSize?: number;
-  /** Verification key path (absolute) and algorithm. */
-  verification?: { key: string; alg?: string; keyid?: string };
-  /** Bundle servers to poll. */
-  bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
-  /** Raw plan JSON for plan-level policies. */
-  rawPlan?: boolean;
 }
 
 const LAYER_NAME = '^[a-z][a-z0-9_-]*$';

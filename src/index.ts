@@ -37,7 +37,7 @@ export { parseWaivers } from './layering/waivers.js';
 export type { Waiver, WaiverEntry, SubjectMatch } from './layering/waivers.js';
 export { globMatch } from './layering/glob.js';
 export { loadConfig, resolveConfig, toEngineOptions, createEngineFromConfig, CONFIG_SCHEMA } from './config.js';
-export type { MeshgateConfig, LoadedConfig, AuditConfig, DomainMappingConfig, ConfiguredEngineOptions, ToEngineOptions, ResolveOptions } from './config.js';
+export type { MeshgateConfig, LoadedConfig, EngineSettings, AuditConfig, DomainMappingConfig, ConfiguredEngineOptions, ToEngineOptions, ResolveOptions } from './config.js';
 export { parseContract } from './subjects/contract/parse.js';
 export type { ContractSource, ParseContractOptions } from './subjects/contract/parse.js';
 export { checkContract } from './subjects/contract/check.js';
