@@ -190,6 +190,23 @@ export async function runDifferential(engine, layers, subjects, { log = () => {}
         mismatches++;
         if (problems.length < 20) problems.push(`mismatch ${layer} ${entrypoint}: input=${JSON.stringify(c.input).slice(0, 400)}\n  wasm=${a.slice(0, 400)}\n  opa =${b.slice(0, 400)}`);
       }
+      // The engine evaluates the generated ABI view (meshgate_abi/<x>): it must equal OPA's package
+      // document restricted to the ABI keys.
+      let view;
+      try {
+        view = engine.evaluateRaw(layer, entrypoint.replace('meshgate/', 'meshgate_abi/'), c.input);
+      } catch (e) {
+        view = { error: e?.code ?? String(e) };
+      }
+      const keys = entrypoint === 'meshgate/access' ? ['allow', 'allow_rules', 'deny', 'obligations'] : ['deny', 'warn'];
+      const doc = fromOpa[i];
+      const projected = doc === undefined || doc === null || typeof doc !== 'object' ? doc : Object.fromEntries(keys.filter((k) => doc[k] !== undefined).map((k) => [k, doc[k]]));
+      const v = canonical(unordered(view));
+      const o = canonical(unordered(projected));
+      if (v !== o) {
+        mismatches++;
+        if (problems.length < 20) problems.push(`view mismatch ${layer} ${entrypoint}: input=${JSON.stringify(c.input).slice(0, 400)}\n  view=${v.slice(0, 400)}\n  opa =${o.slice(0, 400)}`);
+      }
     });
     perEntrypoint[`${layer} ${entrypoint}`] = group.length;
     log(`  ${layer.padEnd(10)} ${entrypoint.padEnd(26)} ${group.length} evaluations`);
