@@ -9,7 +9,7 @@ import { PolicyRuntime } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './layering/merge.js';
 import type { AccessResult, ComplianceRequest, ComplianceResult, EngineCore } from './core.js';
-import { ENTRYPOINTS, type Decision, type DecisionError, type Entrypoint, type Enforcement, type Obligations } from './types.js';
+import { ENTRYPOINTS, abiViewEntrypoint, type Decision, type DecisionError, type Entrypoint, type Enforcement, type Obligations } from './types.js';
 import type { AuditSink, AuditTrail } from './audit/index.js';
 import { checkContract, type ContractCheckOptions } from './subjects/contract/check.js';
 import { checkContractChange } from './subjects/contract/diff.js';
@@ -73,7 +73,7 @@ function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
   const out = new Map<Entrypoint, string>();
   for (const ep of ENTRYPOINTS) {
     if (!runtime.has(ep)) continue;
-    const view = ep.replace(/^meshgate\//, 'meshgate_abi/');
+    const view = abiViewEntrypoint(ep);
     out.set(ep, runtime.has(view) ? view : ep);
   }
   return out;

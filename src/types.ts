@@ -1,6 +1,6 @@
 /**
  * The decision model shared by every subject (contracts, Terraform plans, access requests):
- * findings, obligations and the Decision itself. Pure types, no runtime code.
+ * findings, obligations and the Decision itself. Pure: types and a few constants, no I/O.
  */
 import type { ErrorCode, Location } from './errors.js';
 
@@ -31,6 +31,11 @@ export const ENTRYPOINTS: readonly Entrypoint[] = [
   'meshgate/access',
   'meshgate/contract_change',
 ];
+
+/** The generated ABI view of an entrypoint (`meshgate/terraform` → `meshgate_abi/terraform`), see `meshgate build`. */
+export function abiViewEntrypoint(entrypoint: Entrypoint): string {
+  return entrypoint.replace(/^meshgate\//, 'meshgate_abi/');
+}
 
 /** A finding as a policy returns it, after ABI validation and normalisation of bare strings. */
 export interface RawFinding {

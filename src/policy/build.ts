@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
-import { ENTRYPOINTS, type Entrypoint } from '../types.js';
+import { ENTRYPOINTS, abiViewEntrypoint, type Entrypoint } from '../types.js';
 import { readBundle } from './bundle.js';
 
 /** Options for {@link buildPolicies}. */
@@ -167,11 +167,6 @@ const ABI_KEYS: Record<Entrypoint, readonly string[]> = {
   'meshgate/terraform_plan': ['deny', 'warn'],
   'meshgate/access': ['allow', 'allow_rules', 'deny', 'obligations'],
 };
-
-/** The generated view entrypoint of an ABI entrypoint: `meshgate/terraform` → `meshgate_abi/terraform`. */
-export function abiViewEntrypoint(entrypoint: Entrypoint): string {
-  return entrypoint.replace(/^meshgate\//, 'meshgate_abi/');
-}
 
 /**
  * Writes one generated package per entrypoint that exposes only the ABI keys of `data.meshgate.<x>`.
