@@ -99,10 +99,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * ABI 1.2+ evaluation without the SDK's per-call buffers: the input is UTF-8-encoded straight into the
- * instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is decoded
- * in place. Allocating nothing outside the JS heap matters on large plans: per-call ArrayBuffers are
- * external memory, and V8 answers their churn with full collections of the whole heap.
+ * ABI 1.2+ evaluation without the SDK's per-call buffers and copies: the input is UTF-8-encoded straight
+ * into the instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is
+ * decoded in place with a shared decoder (the SDK encodes to a fresh buffer, copies it in, scans for the
+ * NUL byte by byte and creates a decoder per call).
  */
 function evalDirect(inst: LoadedPolicyLike, opaEval: OpaEval, entrypointId: number, text: string): unknown {
   const mem = inst.mem;
