@@ -16,6 +16,17 @@ function logTicks(lo, hi) {
 /**
  * Horizontal bars on a log scale. bars: [{label, value, note?}]; unit: axis unit text.
  */
+/** The opening elements every chart shares: the svg element, a white background, the title and subtitle. */
+function svgOpen(width, height, title, subtitle) {
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="16" y="26" font-size="16" font-weight="600">${esc(title)}</text>`,
+  ];
+  if (subtitle) parts.push(`<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`);
+  return parts;
+}
+
 export function barChart({ title, unit, bars, subtitle = '' }) {
   const rowH = 30;
   const left = 330;
@@ -28,12 +39,7 @@ export function barChart({ title, unit, bars, subtitle = '' }) {
   const lo = ticks[0];
   const hi = ticks.at(-1) === lo ? lo * 10 : ticks.at(-1);
   const x = (v) => left + (plotW * (Math.log10(v) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="16" y="26" font-size="16" font-weight="600">${esc(title)}</text>`,
-  ];
-  if (subtitle) parts.push(`<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`);
+  const parts = svgOpen(width, height, title, subtitle);
   for (const t of ticks) {
     if (t > hi) continue;
     parts.push(`<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${top + bars.length * rowH}" stroke="#e5e7eb"/>`);
@@ -71,12 +77,7 @@ export function lineChart({ title, xLabel, yLabel, series, subtitle = '' }) {
   const [y0, y1] = [yt[0], yt.at(-1) === yt[0] ? yt[0] * 10 : yt.at(-1)];
   const X = (v) => m.l + (pw * (Math.log10(v) - Math.log10(x0))) / (Math.log10(x1) - Math.log10(x0));
   const Y = (v) => m.t + ph - (ph * (Math.log10(v) - Math.log10(y0))) / (Math.log10(y1) - Math.log10(y0));
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="13">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="16" y="26" font-size="16" font-weight="600">${esc(title)}</text>`,
-  ];
-  if (subtitle) parts.push(`<text x="16" y="46" fill="#555">${esc(subtitle)}</text>`);
+  const parts = svgOpen(width, height, title, subtitle);
   for (const t of xt) {
     parts.push(`<line x1="${X(t)}" y1="${m.t}" x2="${X(t)}" y2="${m.t + ph}" stroke="#e5e7eb"/>`);
     parts.push(`<text x="${X(t)}" y="${m.t + ph + 18}" text-anchor="middle" fill="#555">${fmt(t)}</text>`);
