@@ -271,7 +271,7 @@ export class Engine implements EngineCore {
   audit(decision: Decision, input: unknown, maskPaths?: string[]): void {
     if (!this.trail) return;
     try {
-      this.trail.record(decision, input, [...(this.options.maskFields ?? []), ...(maskPaths ?? [])]);
+      this.trail.record(decision, input, maskPaths); // the trail applies the engine's maskFields itself
     } catch (e) {
       const err = isMeshgateError(e) ? e : new MeshgateError('MG_AUDIT_SINK_FAILED', describeThrown(e), { cause: e });
       decision.allowed = false;
