@@ -10,22 +10,16 @@ import * as nodePath from 'node:path';
 import { MeshgateError, type Location } from './errors.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
+import type { DomainMapping } from './subjects/terraform/domain.js';
 import type { AuditSink } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
 import { noPositions, parseLocated, type ValuePath } from './layering/source.js';
 import { compileSchema, problemsError, validateOrThrow, type Problem } from './layering/validate.js';
-import { parseWaivers, SUBJECT_MATCH_SCHEMA, toWaivers, type Waiver, type WaiverEntry } from './layering/waivers.js';
+import { expiryInstant, parseWaivers, SUBJECT_MATCH_SCHEMA, toWaivers, type Waiver, type WaiverEntry } from './layering/waivers.js';
 
-/** How Terraform resources map to domains besides their `Domain` tag. */
-export interface DomainMappingConfig {
-  /** Module path (`module.finance_lake`) → domain. */
-  byModule?: Record<string, string>;
-  /** Resource address → domain. */
-  byAddress?: Record<string, string>;
-  /** Domain of resources nothing else maps. */
-  default?: string;
-}
+/** How Terraform resources map to domains (the one domain-mapping type, shared with the Terraform subject). */
+export type DomainMappingConfig = DomainMapping;
 
 /** Audit sinks and masking. */
 export interface AuditConfig {
@@ -225,6 +219,9 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   for (const scope of Object.keys(cfg.waivers ?? {})) needLayer(scope, ['waivers', scope], 'waivers scope');
   (cfg.overrides ?? []).forEach((o, i) => {
     if (o.layer !== undefined) needLayer(o.layer, ['overrides', i, 'layer'], 'layer');
+    if (o.expires !== undefined && Number.isNaN(expiryInstant(o.expires))) {
+      problems.push({ path: `overrides.${i}.expires`, message: `not a real date: ${o.expires}`, location: locate(['overrides', i, 'expires']) });
+    }
   });
   const mapping = cfg.mapping;
   if (mapping) {

@@ -1,20 +1,38 @@
 /**
- * createEngine(): loads the layer bundles (global + domains), wires subjects, layering and audit, and
- * exposes the public API. Every policy failure becomes a denying error Decision; nothing fails open.
+ * createEngine(): loads the layer bundles (global + domains) and swaps them at run time, and wires
+ * subject → decision → audit: subjects build plain requests, the layering module's one decision path
+ * decides ({@link decide}), the audit trail records. Every policy failure becomes a denying error
+ * Decision; nothing fails open.
  */
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
 import { readBundle, type Bundle } from './policy/bundle.js';
 import { bundlePaths } from './policy/defaults.js';
 import { PolicyRuntime } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
-import { DEFAULT_LAYERING, isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './layering/merge.js';
-import type { AccessResult, ComplianceRequest, ComplianceResult, EngineCore } from './core.js';
-import { ENTRYPOINTS, abiViewEntrypoint, type Decision, type DecisionError, type Entrypoint, type Enforcement, type Obligations } from './types.js';
+import { DEFAULT_LAYERING, type LayeringPolicy } from './layering/merge.js';
+import { decide, type DecisionLayer, type DecisionRequest, type DecisionSettings, type UnknownDomainPolicy } from './layering/decide.js';
+import { canonicalName } from './layering/names.js';
+import { DEFAULT_VOCABULARY, vocabularyWith, type ClassificationVocabulary } from './layering/classification.js';
+import {
+  ENTRYPOINTS,
+  abiViewEntrypoint,
+  type AccessResult,
+  type BundleSwapEvent,
+  type ComplianceResult,
+  type Decision,
+  type Entrypoint,
+  type Enforcement,
+} from './types.js';
 import type { AuditSink, AuditTrail } from './audit/index.js';
-import { checkContract, type ContractCheckOptions } from './subjects/contract/check.js';
-import { checkContractChange } from './subjects/contract/diff.js';
-import { checkPlan, type PlanCheckOptions } from './subjects/terraform/check.js';
-import { AccessService, type AccessRequestInput } from './subjects/access/service.js';
+import { contractRequest, type ContractCheckOptions } from './subjects/contract/check.js';
+import { contractChangeRequest } from './subjects/contract/diff.js';
+import { planRequest, type PlanCheckOptions } from './subjects/terraform/check.js';
+import type { DomainMapping } from './subjects/terraform/domain.js';
+import { accessRequest, type AccessRequestInput } from './subjects/access/request.js';
+import { ContractRegistryMap } from './subjects/access/registry.js';
+import { LruCache } from './subjects/access/cache.js';
+
+export type { BundleSwapEvent } from './types.js';
 
 /** Where a layer's bundle comes from: a path (.tar.gz or folder), bytes, or a bundle already read. */
 export type BundleSource = string | Uint8Array | Bundle;
@@ -27,6 +45,19 @@ export interface EngineOptions {
   domains?: Record<string, BundleSource>;
   /** Enforcement overrides and waivers (see the layering module); default: deny→hard, warn→advisory, no waivers. */
   layering?: LayeringPolicy;
+  /**
+   * The threshold (default `soft`): a finding whose enforcement is at or above it (unwaived, not
+   * overridden) denies. Recorded on every Decision as `fail_on`; the CLI, `assertAllowed` and the audit
+   * event all read the Decision's `allowed`.
+   */
+  failOn?: Enforcement;
+  /**
+   * Domains known besides the loaded domain bundles, the config's mapping and the global bundle's registry
+   * (`data.meshgate_config.domains.known`); compared canonically.
+   */
+  knownDomains?: readonly string[];
+  /** What a domain name that is not known does: `error` (a denying MG_DOMAIN_UNKNOWN decision, default) or `warn` (global only, with a warn finding). */
+  unknownDomain?: UnknownDomainPolicy;
   /** Audit sinks; every decision emits one event to each. */
   audit?: AuditSink[];
   /** What a failing sink does: `drop` (count and go on, default) or `fail` (the decision becomes a denying error). */
@@ -35,7 +66,7 @@ export interface EngineOptions {
   maskFields?: string[];
   /** WebAssembly memory limit per layer, in 64 KiB pages (default 8192 = 512 MiB). */
   memoryMaxPages?: number;
-  /** Extra options passed to subject modules (domain mapping for plans, contracts for access enrichment, cache size). */
+  /** Extra options passed to subject modules (domain mapping for plans, cache size). */
   subjects?: SubjectOptions;
   /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */
   verification?: import('./policy/signing.js').VerificationOptions;
@@ -49,7 +80,7 @@ export interface EngineOptions {
 /** Options for subject modules. */
 export interface SubjectOptions {
   /** Terraform: maps resources to domains besides the `Domain` tag. */
-  domainMapping?: { byModule?: Record<string, string>; byAddress?: Record<string, string>; default?: string };
+  domainMapping?: DomainMapping;
   /** Access: size of the decision cache (0 disables; default 10 000). */
   cacheSize?: number;
   /** Terraform: also pass the plan JSON as given at `input.raw` of the `meshgate/terraform_plan` unit (for conftest-style adapters). */
@@ -59,13 +90,10 @@ export interface SubjectOptions {
 /** One layer's bundle server (see {@link EngineOptions.bundleService}); `layer` defaults to `global`. */
 export type BundleServiceOptions = Omit<import('./policy/http-source.js').BundlePollingOptions, 'layer' | 'verification'> & { layer?: string };
 
-/** One loaded layer. */
-interface Layer {
-  readonly name: string;
+/** One loaded layer: its bundle, its runtime, and the view the decision path evaluates. */
+interface Layer extends DecisionLayer {
   readonly bundle: Bundle;
   readonly runtime: PolicyRuntime;
-  /** What to evaluate for each ABI entrypoint: its generated view (`meshgate_abi/<x>`) when the bundle has one. */
-  readonly target: ReadonlyMap<Entrypoint, string>;
 }
 
 /** Picks, for each ABI entrypoint the runtime has, the generated ABI view when present (see `meshgate build`). */
@@ -79,40 +107,75 @@ function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
   return out;
 }
 
-/** Event emitted when a layer's bundle is swapped. */
-export interface BundleSwapEvent {
-  /** The layer. */
-  layer: string;
-  /** Revision before. */
-  from: string;
-  /** Revision after. */
-  to: string;
+async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined, verification?: EngineOptions['verification']): Promise<Layer> {
+  const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
+  const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
+  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
+  const target = viewTargets(runtime);
+  return {
+    name,
+    bundle,
+    runtime,
+    revision: bundle.revision,
+    has: (ep) => target.has(ep),
+    evaluate: (ep, input) => {
+      const t = target.get(ep);
+      return t === undefined ? undefined : runtime.evaluate(t, input);
+    },
+  };
+}
+
+/** `data.meshgate_config.<section>.<key>` of a bundle when it is a list, else undefined. */
+function configList(bundle: Bundle, section: string, key: string): unknown[] | undefined {
+  const cfg = bundle.data['meshgate_config'];
+  const sec = typeof cfg === 'object' && cfg !== null ? (cfg as Record<string, unknown>)[section] : undefined;
+  const v = typeof sec === 'object' && sec !== null ? (sec as Record<string, unknown>)[key] : undefined;
+  return Array.isArray(v) ? v : undefined;
+}
+
+/** The classification vocabulary of a global bundle: defaults plus `data.meshgate_config.classification.pii_synonyms`. */
+function vocabularyOf(bundle: Bundle): ClassificationVocabulary {
+  const syn = configList(bundle, 'classification', 'pii_synonyms');
+  return syn ? vocabularyWith(syn) : DEFAULT_VOCABULARY;
 }
 
 const now = (): number => performance.now();
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
-function emptyObligations(): Obligations {
-  return { mask: [], row_filters: [] };
-}
+const FAIL_ON: readonly Enforcement[] = ['advisory', 'soft', 'hard'];
 
-async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined, verification?: EngineOptions['verification']): Promise<Layer> {
-  const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
-  const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
-  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
-  return { name, bundle, runtime, target: viewTargets(runtime) };
+/** A copy of a decision deep enough that mutating it (as a failing audit sink does) leaves the original intact. */
+function copyDecision(d: Decision): Decision {
+  const obligations = Object.assign(Object.create(null) as Decision['obligations'], d.obligations);
+  obligations.mask = [...d.obligations.mask];
+  obligations.row_filters = [...d.obligations.row_filters];
+  const out: Decision = {
+    ...d,
+    findings: d.findings.map((f) => ({ ...f })),
+    obligations,
+    errors: d.errors.map((e) => ({ ...e })),
+    layers: [...d.layers],
+    bundles: { ...d.bundles },
+    metrics: { ...d.metrics },
+  };
+  if (d.allowed_by) out.allowed_by = [...d.allowed_by];
+  return out;
 }
 
 /**
- * The engine: holds the loaded layers and answers checks. Create it with {@link createEngine}.
- * Layers can be swapped atomically at run time ({@link Engine.swapBundle}); a decision in flight finishes
- * on the layers it started with.
+ * The engine: holds the loaded layers, and wires subject → decision → audit. Create it with
+ * {@link createEngine}. Layers can be swapped atomically at run time ({@link Engine.swapBundle}); a
+ * decision in flight finishes on the layers it started with.
  */
-export class Engine implements EngineCore {
+export class Engine {
   private layerMap: ReadonlyMap<string, Layer>;
   private readonly listeners = new Set<(e: BundleSwapEvent) => void>();
-  private readonly swapHooks = new Set<() => void>();
   private closed = false;
+  private settings: DecisionSettings;
+  private vocabulary: ClassificationVocabulary;
+  private readonly contracts: ContractRegistryMap;
+  private readonly cache: LruCache<string, Decision>;
+  private revKey: string | undefined;
 
   /** @internal use {@link createEngine}. */
   constructor(
@@ -121,6 +184,28 @@ export class Engine implements EngineCore {
     private readonly trail: AuditTrail | undefined,
   ) {
     this.layerMap = new Map(layers.map((l) => [l.name, l]));
+    const failOn = options.failOn ?? 'soft';
+    if (!FAIL_ON.includes(failOn)) throw new MeshgateError('MG_CONFIG_INVALID', `failOn must be one of ${FAIL_ON.join(', ')}, not ${JSON.stringify(failOn)}`);
+    this.settings = {
+      layering: options.layering ?? DEFAULT_LAYERING,
+      failOn,
+      knownDomains: this.knownDomains(),
+      unknownDomain: options.unknownDomain ?? 'error',
+    };
+    this.vocabulary = vocabularyOf((this.layerMap.get('global') as Layer).bundle);
+    this.contracts = new ContractRegistryMap(this.vocabulary);
+    this.cache = new LruCache(Math.max(0, Math.floor(options.subjects?.cacheSize ?? 10_000)));
+  }
+
+  private knownDomains(): Set<string> {
+    const out = new Set<string>();
+    for (const n of this.layerMap.keys()) if (n !== 'global') out.add(n);
+    // the governance board's registry of domains (global bundle data), for domains without rules of their own
+    for (const d of configList((this.layerMap.get('global') as Layer).bundle, 'domains', 'known') ?? []) if (typeof d === 'string') out.add(canonicalName(d));
+    for (const d of this.options.knownDomains ?? []) out.add(canonicalName(d));
+    const m = this.options.subjects?.domainMapping;
+    for (const d of [...Object.values(m?.byModule ?? {}), ...Object.values(m?.byAddress ?? {}), ...(m?.default === undefined ? [] : [m.default])]) out.add(canonicalName(d));
+    return out;
   }
 
   /** Layer names: `global` first, then domains. */
@@ -130,7 +215,17 @@ export class Engine implements EngineCore {
 
   /** The layering policy in force. */
   get layering(): LayeringPolicy {
-    return this.options.layering ?? DEFAULT_LAYERING;
+    return this.settings.layering;
+  }
+
+  /** The threshold decisions are judged at (recorded on each as `fail_on`). */
+  get failOn(): Enforcement {
+    return this.settings.failOn;
+  }
+
+  /** Known domain names (canonical): the loaded domain layers plus the configured ones. */
+  get domains(): readonly string[] {
+    return [...this.settings.knownDomains].sort();
   }
 
   /** Options for subject modules. */
@@ -154,7 +249,7 @@ export class Engine implements EngineCore {
    * A new unique decision id, in UUID form: a random 80-bit prefix drawn once per engine and a 48-bit
    * sequence (cheaper than a random UUID per decision on the hot path, and just as unique).
    */
-  newDecisionId(): string {
+  private newDecisionId(): string {
     this.seq++;
     return `${this.idPrefix}${this.seq.toString(16).padStart(12, '0')}`;
   }
@@ -164,102 +259,43 @@ export class Engine implements EngineCore {
     return r.slice(0, 24);
   })();
 
+  private layer(name: string): Layer {
+    const l = this.layerMap.get(name);
+    if (!l) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${name} (configured: ${this.layers.join(', ')})`);
+    return l;
+  }
+
   /**
-   * Low-level: evaluates one entrypoint of one layer and returns the raw JSON result (`undefined` when
-   * the layer lacks the entrypoint or the policy leaves it undefined). Throws MeshgateError on failure.
+   * Low-level (DESIGN.md's `engine.evaluate(layer, entrypoint, input)`): evaluates one entrypoint of one
+   * layer and returns the raw JSON result (`undefined` when the layer lacks it). Throws MeshgateError.
+   * Bypasses layering, threshold and audit: for tests and tooling, never for decisions.
    */
-  evaluateRaw(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
-    const l = this.layerMap.get(layer);
-    if (!l) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} (configured: ${this.layers.join(', ')})`);
-    if (!l.runtime.has(entrypoint)) return undefined;
-    return l.runtime.evaluate(entrypoint, input);
-  }
-
-  /** Evaluates the ABI keys of an entrypoint (through its generated view when the bundle has one). */
-  private evaluateView(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
-    const l = this.layerMap.get(layer);
-    if (!l) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} (configured: ${this.layers.join(', ')})`);
-    const target = l.target.get(entrypoint);
-    return target === undefined ? undefined : l.runtime.evaluate(target, input);
-  }
-
-  /** Low-level alias of {@link evaluateRaw} matching DESIGN.md's `engine.evaluate(layer, entrypoint, input)`. */
   evaluate(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
-    return this.evaluateRaw(layer, entrypoint, input);
+    const l = this.layer(layer);
+    return l.runtime.has(entrypoint) ? l.runtime.evaluate(entrypoint, input) : undefined;
   }
 
-  /** Evaluates and validates a compliance entrypoint. */
+  /** Alias of {@link evaluate}. */
+  evaluateRaw(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
+    return this.evaluate(layer, entrypoint, input);
+  }
+
+  /** Low-level: evaluates and validates a compliance entrypoint of one layer (through its ABI view). Throws MeshgateError. */
   evaluateCompliance(layer: string, entrypoint: Entrypoint, input: unknown): ComplianceResult | undefined {
-    return checkComplianceResult(this.evaluateView(layer, entrypoint, input), entrypoint, layer);
+    return checkComplianceResult(this.layer(layer).evaluate(entrypoint, input), entrypoint, layer);
   }
 
-  /** Evaluates and validates the access entrypoint. */
+  /** Low-level: evaluates and validates the access entrypoint of one layer (through its ABI view). Throws MeshgateError. */
   evaluateAccess(layer: string, input: unknown): AccessResult | undefined {
-    return checkAccessResult(this.evaluateView(layer, 'meshgate/access', input), layer);
+    return checkAccessResult(this.layer(layer).evaluate('meshgate/access', input), layer);
   }
 
-  /** Runs a compliance check over its units in global + each unit's domain layer. Never throws for policy errors. */
-  runCompliance(request: ComplianceRequest): Decision {
-    const t0 = now();
-    const layerMap = this.layerMap; // snapshot: a swap during this call does not affect it
-    const raw: LayerFinding[] = [];
-    const errors: DecisionError[] = [];
-    const used = new Set<string>(['global']);
-    let evalMs = 0;
-    for (const unit of request.units) {
-      const layerNames = ['global'];
-      if (unit.domain && unit.domain !== 'global' && layerMap.has(unit.domain)) layerNames.push(unit.domain);
-      for (const layerName of layerNames) {
-        const layer = layerMap.get(layerName);
-        if (!layer) continue;
-        used.add(layerName);
-        const target = layer.target.get(unit.entrypoint);
-        if (target === undefined) continue;
-        const te = now();
-        try {
-          const result = checkComplianceResult(layer.runtime.evaluate(target, unit.input(layerName)), unit.entrypoint, layerName);
-          if (!result) continue;
-          for (const level of ['deny', 'warn'] as const) {
-            for (const finding of result[level]) {
-              const item: LayerFinding = { layer: layerName, level, finding };
-              const resource = finding.resource ?? unit.resource;
-              if (resource !== undefined) item.resource = resource;
-              const loc = unit.locate?.(finding);
-              if (loc) item.location = loc;
-              if (unit.match) item.match = unit.match;
-              if (unit.domain) item.domain = unit.domain;
-              raw.push(item);
-            }
-          }
-        } catch (e) {
-          const err = isMeshgateError(e) ? e : new MeshgateError('MG_POLICY_RUNTIME', describeThrown(e), { cause: e });
-          const de: DecisionError = { code: err.code, message: err.message, layer: layerName };
-          if (unit.resource) de.message = `${unit.resource}: ${de.message}`;
-          errors.push(de);
-        } finally {
-          evalMs += now() - te;
-        }
-      }
-    }
-    const findings = mergeFindings(raw, this.layering);
-    const failing = findings.some((f) => isFailing(f));
-    const outcome = errors.length > 0 ? 'error' : failing ? 'denied' : 'allowed';
-    const decision: Decision = {
-      decision_id: this.newDecisionId(),
-      kind: request.kind,
-      subject: request.subject,
-      allowed: outcome === 'allowed',
-      outcome,
-      findings,
-      obligations: emptyObligations(),
-      errors,
-      layers: [...layerMap.keys()].filter((n) => used.has(n)),
-      bundles: Object.fromEntries([...layerMap.values()].filter((l) => used.has(l.name)).map((l) => [l.name, { revision: l.bundle.revision }])),
-      metrics: { timer_rego_eval_ns: ns(evalMs), timer_meshgate_decide_ns: 0 },
-    };
-    if (request.file !== undefined) decision.file = request.file;
-    if (request.domain !== undefined) decision.domain = request.domain;
-    decision.metrics.timer_meshgate_decide_ns = ns(now() - t0);
+  /**
+   * Decides a request built by a subject module (the one decision path), then records the audit event.
+   * Never throws for policy errors: they become an error Decision.
+   */
+  decide(request: DecisionRequest): Decision {
+    const decision = decide(this.layerMap, request, this.settings, this.newDecisionId());
     this.audit(decision, request.auditInput, request.maskPaths);
     return decision;
   }
@@ -268,7 +304,7 @@ export class Engine implements EngineCore {
    * Records a decision in the audit trail. With `onSinkFailure: 'fail'`, a sink failure turns the decision
    * into a denying error decision (mutated in place); it never turns a deny into an allow.
    */
-  audit(decision: Decision, input: unknown, maskPaths?: string[]): void {
+  private audit(decision: Decision, input: unknown, maskPaths?: string[]): void {
     if (!this.trail) return;
     try {
       this.trail.record(decision, input, maskPaths); // the trail applies the engine's maskFields itself
@@ -292,8 +328,12 @@ export class Engine implements EngineCore {
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;
+    if (layer === 'global') {
+      this.vocabulary = vocabularyOf(fresh.bundle);
+      this.settings = { ...this.settings, knownDomains: this.knownDomains() };
+    }
+    this.clearCache();
     const event: BundleSwapEvent = { layer, from: old.bundle.revision, to: fresh.bundle.revision };
-    for (const h of this.swapHooks) h();
     for (const fn of this.listeners) fn(event);
     return event;
   }
@@ -304,14 +344,9 @@ export class Engine implements EngineCore {
     return () => this.listeners.delete(fn);
   }
 
-  /** @internal subject modules register cache invalidation here. */
-  onSwapInternal(fn: () => void): void {
-    this.swapHooks.add(fn);
-  }
-
   /** Checks a data contract (YAML/JSON text, bytes or an object) against global and its domain's rules. Throws MeshgateError for unreadable input. */
   async checkContract(source: string | Uint8Array | Record<string, unknown>, options: ContractCheckOptions = {}): Promise<Decision> {
-    return checkContract(this, source, options);
+    return this.decide(contractRequest(source, options, this.vocabulary));
   }
 
   /** Checks a new contract version against the old one (breaking changes, version bump) as policy. */
@@ -320,50 +355,81 @@ export class Engine implements EngineCore {
     newSource: string | Uint8Array | Record<string, unknown>,
     options: { oldFile?: string; newFile?: string; domain?: string } = {},
   ): Promise<Decision> {
-    return checkContractChange(this, oldSource, newSource, options);
+    return this.decide(contractChangeRequest(oldSource, newSource, options));
   }
 
-  /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domain. */
+  /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domains. */
   async checkPlan(source: string | Uint8Array | Record<string, unknown>, options: PlanCheckOptions = {}): Promise<Decision> {
     const mapping = this.subjectOptions.domainMapping;
-    const opts = this.subjectOptions.rawPlan === true && options.rawPlan === undefined ? { ...options, rawPlan: true } : options;
-    return checkPlan(this, source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts);
+    const base = options.vocabulary === undefined ? { ...options, vocabulary: this.vocabulary } : options;
+    const opts = this.subjectOptions.rawPlan === true && base.rawPlan === undefined ? { ...base, rawPlan: true } : base;
+    return this.decide(planRequest(source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts));
   }
 
-  /** The access service (created on first use). */
-  private get accessService(): AccessService {
-    this.access ??= new AccessService(this, { cacheSize: this.subjectOptions.cacheSize ?? 10_000 });
-    return this.access;
+  /** Number of cached access decisions (for diagnostics and tests). */
+  get cacheEntries(): number {
+    return this.cache.size;
   }
-  private access: AccessService | undefined;
 
-  /** Decides an access request synchronously (the hot path). Default deny; never throws for policy errors. */
+  private clearCache(): void {
+    this.cache.clear();
+    this.revKey = undefined;
+  }
+
+  /** Decides an access request synchronously (the hot path). Default deny; never throws for bad requests or policy errors. */
   authorize(request: AccessRequestInput): Decision {
-    return this.accessService.authorize(request);
+    const t0 = now();
+    const built = accessRequest(request, this.contracts, this.vocabulary);
+    if (built.canonical === undefined || this.cache.capacity === 0) return this.decide(built.request);
+    this.revKey ??= [...this.layerMap.values()].map((l) => `${l.name}=${l.bundle.revision}`).join(',');
+    const key = `${this.revKey}\n${built.canonical}`;
+    const hit = this.cache.get(key);
+    if (hit) {
+      const d = copyDecision(hit);
+      d.decision_id = this.newDecisionId();
+      d.metrics = { timer_rego_eval_ns: 0, timer_meshgate_decide_ns: ns(now() - t0), cache_hit: 1 };
+      this.audit(d, built.request.auditInput);
+      return d;
+    }
+    const decision = decide(this.layerMap, built.request, this.settings, this.newDecisionId());
+    if (decision.outcome !== 'error') this.cache.set(key, copyDecision(decision));
+    this.audit(decision, built.request.auditInput);
+    return decision;
   }
 
   /** Decides a batch of access requests; identical answers to calling {@link authorize} on each. */
   authorizeMany(requests: readonly AccessRequestInput[]): Decision[] {
-    return this.accessService.authorizeMany(requests);
+    const out: Decision[] = new Array<Decision>(requests.length);
+    for (let i = 0; i < requests.length; i++) out[i] = this.authorize(requests[i] as AccessRequestInput);
+    return out;
   }
 
-  /** Registers a data contract so access requests for its product are enriched (domain, classification, PII columns). */
+  /**
+   * Registers a data contract so access requests for its product (any spelling of its id) are enriched
+   * with its domain, classification and PII columns. Throws MeshgateError for an unreadable contract, one
+   * without an id, or a second contract for the same product without an explicitly higher version
+   * (MG_CONTRACT_DUPLICATE, naming both files). Empties the decision cache.
+   */
   registerContract(source: string | Uint8Array | Record<string, unknown>, options: { file?: string } = {}): void {
-    this.accessService.registerContract(source, options);
+    this.contracts.register(source, options);
+    this.clearCache();
   }
 
-  /** Throws MG_DECISION_DENIED (with the failing findings in details) when a decision is not allowed. */
-  assertAllowed(decision: Decision, failOn: Enforcement = 'soft'): void {
+  /**
+   * Throws when a decision is not allowed: MG_DECISION_ERROR when evaluation failed, MG_DECISION_DENIED
+   * (naming the failing findings, or the denial reason) otherwise. Reads `allowed` as decided at the
+   * engine's threshold; it never re-judges.
+   */
+  assertAllowed(decision: Decision): void {
+    if (decision.allowed) return;
     if (decision.outcome === 'error') {
       throw new MeshgateError('MG_DECISION_ERROR', `${decision.kind} ${decision.subject}: evaluation failed: ${decision.errors.map((e) => e.message).join('; ')}`, {
         details: { decision_id: decision.decision_id },
       });
     }
-    const failing = decision.kind === 'access' ? (decision.allowed ? [] : decision.findings) : decision.findings.filter((f) => isFailing(f, failOn));
-    if (!decision.allowed || failing.length > 0) {
-      const what = failing.map((f) => `[${f.layer}/${f.rule}] ${f.msg}`).join('; ') || decision.reason || 'denied';
-      throw new MeshgateError('MG_DECISION_DENIED', `${decision.kind} ${decision.subject} denied: ${what}`, { details: { decision_id: decision.decision_id } });
-    }
+    const failing = decision.findings.filter((f) => !f.waived && !(f.enforcement === 'soft' && f.overridden) && (decision.kind === 'access' ? f.level === 'deny' : true) && rank(f.enforcement) >= rank(decision.fail_on));
+    const what = failing.map((f) => `[${f.layer}/${f.rule}] ${f.msg}`).join('; ') || (decision.reason === 'not_permitted' ? 'no rule permits it' : decision.reason ?? 'denied');
+    throw new MeshgateError('MG_DECISION_DENIED', `${decision.kind} ${decision.subject} denied: ${what}`, { details: { decision_id: decision.decision_id } });
   }
 
   /** @internal stop functions of the bundle pollers started by createEngine. */
@@ -382,6 +448,8 @@ export class Engine implements EngineCore {
     await this.trail?.flush();
   }
 }
+
+const rank = (e: Enforcement): number => FAIL_ON.indexOf(e);
 
 /** The version of meshgate recorded on audit events. */
 export const MESHGATE_VERSION = '0.1.0';

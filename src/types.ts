@@ -141,12 +141,14 @@ export interface Decision {
   subject: string;
   /** The subject's file, when it came from one. */
   file?: string;
-  /** The domain whose layer was applied, when any. */
+  /** The subject's domain (canonical, known), when any. */
   domain?: string;
   /** The final answer. */
   allowed: boolean;
   /** `allowed`, `denied` or `error` (an error always denies). */
   outcome: 'allowed' | 'denied' | 'error';
+  /** The threshold the decision was judged at (the engine's `failOn`): CLI, `assertAllowed` and audit read `allowed`, never re-judge. */
+  fail_on: Enforcement;
   /** For access denials: `forbidden` (a deny rule fired), `not_permitted` (nothing allowed it) or `error`. */
   reason?: DenialReason;
   /** All findings of all layers, each naming its layer and rule. */
@@ -163,4 +165,34 @@ export interface Decision {
   bundles: Record<string, BundleInfo>;
   /** Timings. */
   metrics: DecisionMetrics;
+}
+
+/** A validated compliance result of one layer (`{deny, warn}` of the ABI). */
+export interface ComplianceResult {
+  /** deny findings, normalised. */
+  deny: RawFinding[];
+  /** warn findings, normalised. */
+  warn: RawFinding[];
+}
+
+/** A validated access result of one layer. */
+export interface AccessResult {
+  /** Whether this layer allows the request. */
+  allow: boolean;
+  /** Rules of this layer that allowed it (optional, for explanations). */
+  allow_rules: string[];
+  /** Deny findings of this layer. */
+  deny: RawFinding[];
+  /** Obligations of this layer. */
+  obligations: Obligations;
+}
+
+/** Event emitted when a layer's bundle is swapped. */
+export interface BundleSwapEvent {
+  /** The layer. */
+  layer: string;
+  /** Revision before. */
+  from: string;
+  /** Revision after. */
+  to: string;
 }

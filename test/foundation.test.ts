@@ -23,7 +23,7 @@ function bucket(extra: Record<string, unknown> = {}, classification = 'PII'): Re
 const compliant = { encryption: { enabled: true }, logging: { target_bucket: 'company-global-audit-logs' } };
 
 function unit(resource: Record<string, unknown>) {
-  return { entrypoint: 'meshgate/terraform' as const, resource: String(resource['address'] ?? resource['type']), input: (layer: string) => ({ resource, plan: {}, layer, domain: null }) };
+  return { entrypoint: 'meshgate/terraform' as const, resource: String(resource['address'] ?? resource['type']), input: { resource, plan: {} } };
 }
 
 describe('seed global_policy through the compiled global bundle', () => {
@@ -55,7 +55,7 @@ describe('seed global_policy through the compiled global bundle', () => {
   });
 
   it('merges into a Decision naming layer, rule, level and enforcement', () => {
-    const d = engine.runCompliance({ kind: 'terraform', subject: 'plan.json', file: 'plan.json', units: [unit(bucket())], auditInput: {} });
+    const d = engine.decide({ kind: 'terraform', subject: 'plan.json', file: 'plan.json', units: [unit(bucket())], auditInput: {} });
     expect(d.allowed).toBe(false);
     expect(d.outcome).toBe('denied');
     const pii = d.findings.filter((f) => f.rule.startsWith('pii_'));
@@ -64,7 +64,7 @@ describe('seed global_policy through the compiled global bundle', () => {
       ['pii_bucket_encryption', 'global', 'deny', 'hard', 'aws_s3_bucket.product_data'],
     ]);
     expect(d.bundles['global']?.revision).toMatch(/^global-[0-9a-f]{16}$/);
-    const warnOnly = engine.runCompliance({ kind: 'terraform', subject: 'p', units: [unit({ type: 'data_product', address: 'dp', spec: {} })], auditInput: {} });
+    const warnOnly = engine.decide({ kind: 'terraform', subject: 'p', units: [unit({ type: 'data_product', address: 'dp', spec: {} })], auditInput: {} });
     expect(warnOnly.allowed).toBe(true);
     expect(warnOnly.findings.map((f) => [f.rule, f.level, f.enforcement])).toEqual([['data_product_owner', 'warn', 'advisory']]);
   });
@@ -140,7 +140,7 @@ describe('fail closed: evaluation', () => {
     expect(() => engine.evaluateCompliance('global', 'meshgate/terraform', { resource: {} })).toThrowError(
       expect.objectContaining({ code: 'MG_POLICY_RESULT_SHAPE' }),
     );
-    const d = engine.runCompliance({ kind: 'terraform', subject: 'p', units: [unit(bucket(compliant))], auditInput: {} });
+    const d = engine.decide({ kind: 'terraform', subject: 'p', units: [unit(bucket(compliant))], auditInput: {} });
     expect(d.allowed).toBe(false);
     expect(d.outcome).toBe('error');
     expect(d.errors.map((e) => e.code)).toEqual(['MG_POLICY_RESULT_SHAPE']);
@@ -148,11 +148,11 @@ describe('fail closed: evaluation', () => {
 
   it('a policy that aborts at run time fails closed and the engine serves the next decision', async () => {
     const engine = await createEngine({ global: fixtureBundle('conflict') });
-    const bad = engine.runCompliance({ kind: 'terraform', subject: 'p', units: [unit({ address: 'x', a: true, b: true })], auditInput: {} });
+    const bad = engine.decide({ kind: 'terraform', subject: 'p', units: [unit({ address: 'x', a: true, b: true })], auditInput: {} });
     expect(bad.allowed).toBe(false);
     expect(bad.outcome).toBe('error');
     expect(bad.errors[0]?.code).toMatch(/^MG_POLICY_(TRAP|RUNTIME)$/);
-    const good = engine.runCompliance({ kind: 'terraform', subject: 'p', units: [unit({ address: 'x', a: true })], auditInput: {} });
+    const good = engine.decide({ kind: 'terraform', subject: 'p', units: [unit({ address: 'x', a: true })], auditInput: {} });
     expect(good.outcome).toBe('denied');
     expect(good.findings.map((f) => f.rule)).toEqual(['a', 'conflict']);
   });
@@ -186,7 +186,7 @@ describe('fail closed: evaluation', () => {
     expect(() => engine.evaluateRaw('global', 'meshgate/terraform', { resource: { size: 10n } })).toThrowError(
       expect.objectContaining({ code: 'MG_INPUT_UNSERIALISABLE', message: expect.stringContaining('BigInt') }),
     );
-    const d = engine.runCompliance({ kind: 'terraform', subject: 'p', units: [unit(cyclic)], auditInput: {} });
+    const d = engine.decide({ kind: 'terraform', subject: 'p', units: [unit(cyclic)], auditInput: {} });
     expect(d.allowed).toBe(false);
     expect(d.errors[0]?.code).toBe('MG_INPUT_UNSERIALISABLE');
   });

@@ -149,7 +149,7 @@ describe('parser: awkward but real forms, and coded errors', () => {
       { address: 'aws_s3_bucket.c', mode: 'managed', type: 'aws_s3_bucket', name: 'c', change: { actions: ['create'], after: {}, after_unknown: {} } },
     ] };
     const p = preparePlan(src, { domainMapping: { byModule: { 'module.ledger': 'finance' }, byAddress: { 'aws_s3_bucket.c': 'sales' } } });
-    expect(p.judged.map((j) => j.domain)).toEqual(['finance', 'marketing', 'sales']);
+    expect(p.judged.map((j) => j.domains)).toEqual([['finance'], ['marketing'], ['sales']]);
   });
 });
 

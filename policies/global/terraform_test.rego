@@ -89,3 +89,22 @@ test_deleting_pii_bucket_warns if {
 test_plan_without_deletions_clean if {
 	count(tfplan.warn) == 0 with input as {"plan": {"resources": [], "drift": [], "deleted": []}, "layer": "global"}
 }
+
+test_sensitive_classification_may_be_pii if {
+	t := object.union(tags, {"DataClassification": "(sensitive)"})
+	r := object.union(object.remove(bucket_tags(t), {"encryption", "logging"}), {"encryption": {"enabled": false, "algorithm": null}, "logging": {}, "sensitive": ["tags.DataClassification"]})
+	rules(tf.deny) == {"pii_bucket_encryption", "pii_bucket_access_logging"} with input as {"resource": r}
+}
+
+test_sensitive_classification_with_controls_passes if {
+	t := object.union(tags, {"DataClassification": "(sensitive)"})
+	r := object.union(bucket_tags(t), {"sensitive": ["tags.DataClassification"]})
+	count(tf.deny) == 0 with input as {"resource": r}
+}
+
+test_sensitive_algorithm_denied_without_quoting if {
+	ds := tf.deny with input as {"resource": bucket({"encryption": {"enabled": true, "algorithm": "(sensitive)"}})}
+	rules(ds) == {"sse_algorithm"}
+	some f in ds
+	contains(f.msg, "is sensitive")
+}

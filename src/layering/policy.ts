@@ -129,6 +129,7 @@ export function createLayeringPolicy(config: LayeringConfig = {}, options: Layer
   for (const o of overrides) {
     if (o.layer !== undefined) checkLayer(o.layer, `override of ${o.rule}`);
     if (!o.reason.trim() || !o.by.trim()) throw new MeshgateError('MG_CONFIG_INVALID', `override of ${o.rule} needs a recorded reason and who decided (by)`);
+    if (o.expires !== undefined && Number.isNaN(expiryInstant(o.expires))) throw new MeshgateError('MG_CONFIG_INVALID', `override of ${o.rule}: expires is not a real date: ${o.expires}`);
   }
   const usage = new Map<Waiver, Usage>();
   const reset = (): void => {

@@ -82,18 +82,28 @@ const validateFile = compileSchema<WaiverEntry[]>({ type: 'array', items: WAIVER
 
 /**
  * The instant an expiry stops applying: a date `YYYY-MM-DD` applies through the end of that day (UTC);
- * a date-time is exact. Returns NaN for an impossible date (such as 2025-02-30).
+ * a date-time (`YYYY-MM-DDTHH:MM[:SS[.fff]](Z|±HH:MM)`) is exact. Strict: returns NaN for anything else,
+ * including impossible dates and times that a lenient parser would roll over (2025-02-30, 24:00, 12:61).
+ * The one date parser of waivers, overrides and config.
  */
 export function expiryInstant(expires: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const t = Date.UTC(y, mo - 1, d);
-    const back = new Date(t);
-    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return NaN;
-    return Date.UTC(y, mo - 1, d + 1);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|([+-])(\d{2}):(\d{2})))?$/.exec(expires);
+  if (!m) return NaN;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = Date.UTC(y, mo - 1, d);
+  const back = new Date(day);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return NaN;
+  if (m[4] === undefined) return Date.UTC(y, mo - 1, d + 1);
+  const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6] ?? '0')];
+  if (h > 23 || mi > 59 || s > 59) return NaN;
+  let offset = 0;
+  if (m[9] !== undefined) {
+    const [oh, om] = [Number(m[10]), Number(m[11])];
+    if (oh > 23 || om > 59) return NaN;
+    offset = (m[9] === '+' ? 1 : -1) * (oh * 60 + om) * 60_000;
   }
-  return Date.parse(expires);
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
+  return day + ((h * 60 + mi) * 60 + s) * 1000 + ms - offset;
 }
 
 /**

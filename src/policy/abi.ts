@@ -6,8 +6,7 @@
 import type { Ajv, ValidateFunction, ErrorObject } from 'ajv';
 import { newAjv } from '../ajv.js';
 import { MeshgateError } from '../errors.js';
-import type { AccessResult, ComplianceResult } from '../core.js';
-import type { Entrypoint, Obligations, RawFinding } from '../types.js';
+import type { AccessResult, ComplianceResult, Entrypoint, Obligations, RawFinding } from '../types.js';
 
 const findingSchema = {
   oneOf: [

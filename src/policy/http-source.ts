@@ -6,9 +6,19 @@
  * Decisions in flight finish on the bundle they started with (the engine swaps a whole layer map).
  */
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
-import type { BundleSwapEvent, Engine } from '../engine.js';
+import type { BundleSwapEvent } from '../types.js';
 import { readBundleBytes, type Bundle, type BundleLimits } from './bundle.js';
 import { verifiedBundle, type VerificationOptions } from './signing.js';
+
+/** What a poller keeps up to date (the engine): the active revisions, and the callback a new bundle is reported to. */
+export interface BundleTarget {
+  /** Layer names. */
+  readonly layers: readonly string[];
+  /** Active bundle revisions by layer. */
+  bundleInfo(): Record<string, { revision: string }>;
+  /** Called with each new bundle; resolves once it is active, rejects (keeping the old one) when it cannot be loaded. */
+  swapBundle(layer: string, bundle: Bundle): Promise<BundleSwapEvent>;
+}
 
 /** Emitted after each swap done by the poller. */
 export interface HttpBundleSwapEvent extends BundleSwapEvent {
@@ -83,7 +93,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
  * Starts polling `url` for the layer's bundle; the first poll runs at once. Returns the poller handle.
  * Throws MG_LAYER_UNKNOWN when the engine has no such layer.
  */
-export function startBundlePolling(engine: Engine, options: BundlePollingOptions): BundlePoller {
+export function startBundlePolling(engine: BundleTarget, options: BundlePollingOptions): BundlePoller {
   const { layer, url } = options;
   const initial = engine.bundleInfo()[layer];
   if (!initial) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to poll a bundle for (configured: ${engine.layers.join(', ')})`);

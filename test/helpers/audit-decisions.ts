@@ -17,6 +17,7 @@ export function makeDecision(kind: SubjectKind, overrides: Partial<Decision> = {
     domain: 'customer',
     allowed: true,
     outcome: 'allowed',
+    fail_on: 'soft',
     findings: [],
     obligations: { mask: [], row_filters: [] },
     errors: [],

@@ -5,34 +5,44 @@
  * Precedence: the contract is the source of truth. When a product id has a registered contract, its
  * domain, derived classification and PII columns replace whatever the request says (a caller cannot
  * downgrade a product by sending `classification: "public"`); values the contract does not declare are
- * taken from the request. Domains and classifications are lower-cased (`Marketing` → `marketing`).
+ * taken from the request. Product ids, domains and column names are canonicalised (NFKC, trim, case
+ * fold) before they are compared or given to a policy; classifications go through the one vocabulary.
+ * Requested columns cover PII columns case-insensitively, `*` covers every column and a parent path
+ * (`address`) covers its children (`address.street`), so masks cannot be dodged by spelling.
  */
+import { DEFAULT_VOCABULARY, normaliseClassification, PII, type ClassificationVocabulary } from '../../layering/classification.js';
+import { canonicalName } from '../../layering/names.js';
 import type { ContractField, DataContract } from '../contract/model.js';
 import type { AccessDataProduct, AccessRequestInput } from './model.js';
 
 /** What a contract says about its product. */
 export interface ProductFacts {
-  /** Owning domain, lower-case. */
+  /** Owning domain, as the contract writes it (resolved by the layering module). */
   domain?: string;
   /** Product classification derived from the contract, lower-case. */
   classification?: string;
-  /** PII columns (dot paths for nested fields), sorted. */
+  /** PII columns (canonical dot paths for nested fields), sorted. */
   pii_columns: string[];
+  /** The contract's version, when it states one. */
+  version?: string;
 }
 
 /** Classification ranks, least to most sensitive; a product's classification is its most sensitive field's. */
 const RANK: Record<string, number> = { public: 0, internal: 1, confidential: 2, restricted: 3 };
-/** Field classifications that mark personal data: the field is a PII column and counts as `confidential`. */
-const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'sensitive_personal', 'spi', 'phi']);
+/** Classification ranks of the vocabulary (personal data counts as `confidential`). */
+export function classificationRank(label: string, vocabulary: ClassificationVocabulary = DEFAULT_VOCABULARY): number | undefined {
+  const c = normaliseClassification(label, vocabulary);
+  return c === PII ? RANK['confidential'] : RANK[c];
+}
 
-function walkFields(fields: readonly ContractField[], prefix: string, pii: string[], classes: string[]): void {
+function walkFields(fields: readonly ContractField[], prefix: string, pii: string[], classes: string[], vocabulary: ClassificationVocabulary): void {
   for (const f of fields) {
-    const name = prefix === '' ? f.name : `${prefix}.${f.name}`;
-    const cls = f.classification?.trim().toLowerCase();
-    const isPiiClass = cls !== undefined && PII_CLASSES.has(cls);
+    const name = canonicalName(prefix === '' ? f.name : `${prefix}.${f.name}`);
+    const cls = f.classification === undefined ? undefined : normaliseClassification(f.classification, vocabulary);
+    const isPiiClass = cls === PII;
     if (cls !== undefined) classes.push(isPiiClass ? 'confidential' : cls);
     if (f.pii || isPiiClass) pii.push(name);
-    if (f.fields.length > 0) walkFields(f.fields, name, pii, classes);
+    if (f.fields.length > 0) walkFields(f.fields, name, pii, classes, vocabulary);
   }
 }
 
@@ -43,14 +53,15 @@ function walkFields(fields: readonly ContractField[], prefix: string, pii: strin
  * internal < confidential < restricted; personal-data classes count as confidential; unknown labels are
  * ignored). Classification and PII are orthogonal: an `internal` product may still hold PII columns.
  */
-export function factsFromContract(contract: DataContract): ProductFacts {
+export function factsFromContract(contract: DataContract, vocabulary: ClassificationVocabulary = DEFAULT_VOCABULARY): ProductFacts {
   const pii: string[] = [];
   const classes: string[] = [];
-  walkFields(contract.fields, '', pii, classes);
+  walkFields(contract.fields, '', pii, classes, vocabulary);
   const facts: ProductFacts = { pii_columns: [...new Set(pii)].sort() };
-  if (contract.domain !== undefined && contract.domain.trim() !== '') facts.domain = contract.domain.trim().toLowerCase();
-  const tag = contract.tags.find((t) => /^classification[:=]./i.test(t));
-  let best: string | undefined = tag?.slice('classification:'.length).trim().toLowerCase();
+  if (contract.domain !== undefined && contract.domain.trim() !== '') facts.domain = contract.domain.trim();
+  if (contract.version !== undefined && contract.version.trim() !== '') facts.version = contract.version.trim();
+  const tag = contract.tags.find((t) => /^\s*classification\s*[:=]./i.test(t));
+  let best: string | undefined = tag === undefined ? undefined : normaliseClassification(tag.replace(/^\s*classification\s*[:=]/i, ''), vocabulary);
   if (best === undefined || best === '') {
     best = undefined;
     for (const c of classes) {
@@ -92,24 +103,42 @@ export function sortKeys(v: unknown): unknown {
 const KNOWN_PRODUCT_KEYS = new Set(['id', 'domain', 'classification', 'pii_columns']);
 
 /**
+ * The requested columns in canonical form, with every PII column they cover: the same name in any case,
+ * everything for `*`, the children of a parent path. Sorted, de-duplicated.
+ */
+export function coveredColumns(requested: readonly string[] | undefined, piiColumns: readonly string[]): string[] {
+  if (requested === undefined || requested.length === 0) return [];
+  const out = new Set<string>();
+  for (const r of requested) {
+    const c = canonicalName(r);
+    out.add(c);
+    for (const p of piiColumns) if (c === '*' || p === c || p.startsWith(`${c}.`)) out.add(p);
+  }
+  return [...out].sort();
+}
+
+/**
  * Builds the canonical enriched request from a valid request and the product's contract facts (if any).
  * Key order is fixed, so `JSON.stringify` of the result is a canonical form (used as the cache key).
  */
-export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined): EnrichedRequest {
+export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined, vocabulary: ClassificationVocabulary = DEFAULT_VOCABULARY): EnrichedRequest {
   const p = (req.dataProduct ?? req.data_product) as AccessDataProduct;
   const u = req.user;
   const user: EnrichedRequest['user'] = { id: u.id, roles: sortedUnique(u.roles), attributes: u.attributes === undefined ? {} : (sortKeys(u.attributes) as Record<string, unknown>) };
   if (u.department !== undefined) user.department = u.department;
   if (u.clearance !== undefined) user.clearance = u.clearance;
-  const domain = facts?.domain ?? p.domain?.trim().toLowerCase();
-  const classification = facts?.classification ?? p.classification?.trim().toLowerCase();
-  const product: EnrichedRequest['data_product'] = { id: p.id, pii_columns: facts ? facts.pii_columns : sortedUnique(p.pii_columns) };
+  const rawDomain = facts?.domain ?? p.domain;
+  const domain = rawDomain === undefined ? undefined : canonicalName(rawDomain);
+  const rawClass = facts?.classification ?? p.classification;
+  const classification = rawClass === undefined ? undefined : normaliseClassification(rawClass, vocabulary);
+  const piiColumns = facts ? facts.pii_columns : sortedUnique(p.pii_columns?.map(canonicalName));
+  const product: EnrichedRequest['data_product'] = { id: canonicalName(p.id), pii_columns: piiColumns };
   if (domain !== undefined && domain !== '') product.domain = domain;
   if (classification !== undefined && classification !== '') product.classification = classification;
   let extra: string[] | undefined;
   for (const k in p) if (Object.prototype.hasOwnProperty.call(p, k) && !KNOWN_PRODUCT_KEYS.has(k) && p[k] !== undefined) (extra ??= []).push(k);
   if (extra !== undefined) for (const k of extra.sort()) product[k] = sortKeys(p[k]);
-  const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: sortedUnique(req.columns) };
+  const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: coveredColumns(req.columns, piiColumns) };
   if (req.purpose !== undefined) out.purpose = req.purpose;
   return out;
 }

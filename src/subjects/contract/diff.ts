@@ -3,9 +3,9 @@
  * classification (compatible / breaking) and the locations in both files; `checkContractChange` lets the
  * `meshgate/contract_change` policies decide (a breaking change without a major version bump is denied).
  */
-import type { EngineCore } from '../../core.js';
+import type { DecisionRequest } from '../../layering/decide.js';
 import type { Location } from '../../errors.js';
-import type { Decision, RawFinding } from '../../types.js';
+import type { RawFinding } from '../../types.js';
 import { contractDomain } from './check.js';
 import { locatePath } from './locate.js';
 import type { ContractField, FieldConstraints, LocationMap } from './model.js';
@@ -206,7 +206,7 @@ export interface CheckChangeOptions extends DiffOptions {
  * of the global and the domain layer. Findings point at the changed field in the new file (or the old
  * file for removals).
  */
-export function checkContractChange(core: EngineCore, oldSrc: ContractSource, newSrc: ContractSource, options: CheckChangeOptions = {}): Decision {
+export function contractChangeRequest(oldSrc: ContractSource, newSrc: ContractSource, options: CheckChangeOptions = {}): DecisionRequest {
   const newParsed = parseContract(newSrc, options.newFile === undefined ? {} : { file: options.newFile });
   const diff = diffContracts(oldSrc, newSrc, options);
   const domain = contractDomain(newParsed.contract, options.domain);
@@ -217,22 +217,20 @@ export function checkContractChange(core: EngineCore, oldSrc: ContractSource, ne
     if (ch) return ch.new ?? ch.old;
     return locatePath(newParsed.locations, f.path === undefined ? undefined : f.path);
   };
-  const input = (layer: string) => ({
+  const input = {
     changes: diff.changes.map((c) => ({ kind: c.kind, field: c.field, classification: c.classification, message: c.message })),
     old_version: diff.oldVersion ?? null,
     new_version: diff.newVersion ?? null,
-    layer,
-    domain: domain ?? null,
-  });
+  };
   const match: { contract_id?: string; file?: string } = {};
   if (newParsed.contract.id !== undefined) match.contract_id = newParsed.contract.id;
   if (file !== undefined) match.file = file;
-  return core.runCompliance({
+  return {
     kind: 'contract_change',
     subject: newParsed.contract.id ?? newParsed.contract.name ?? file ?? 'contract',
     ...(file === undefined ? {} : { file }),
     ...(domain === undefined ? {} : { domain }),
-    units: [{ entrypoint: 'meshgate/contract_change', input, locate, match, ...(domain === undefined ? {} : { domain }) }],
+    units: [{ entrypoint: 'meshgate/contract_change', input, locate, match, ...(domain === undefined ? {} : { domains: [domain] }) }],
     auditInput: { old_version: diff.oldVersion ?? null, new_version: diff.newVersion ?? null, changes: diff.changes },
-  });
+  };
 }

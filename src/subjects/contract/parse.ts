@@ -2,6 +2,7 @@
  * `parseContract`: source (text, bytes or object) → located tree → detected format → canonical model,
  * validated with ajv. Every failure is a MeshgateError with a code and, where known, a location.
  */
+import { isPiiLabel } from '../../layering/classification.js';
 import type { ValidateFunction } from 'ajv';
 import { newAjv } from '../../ajv.js';
 import { MeshgateError } from '../../errors.js';
@@ -25,8 +26,6 @@ export interface ParseContractOptions {
   /** The file name recorded on every location. */
   file?: string;
 }
-
-const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'personal-data', 'sensitive_personal', 'spi', 'phi']);
 
 let validator: ValidateFunction | undefined;
 
@@ -75,9 +74,8 @@ function markPii(c: DataContract): void {
   const encryptConditions = c.governance.filter((g) => g.action === 'ENCRYPT' && g.condition !== undefined).map((g) => g.condition ?? '');
   const visit = (fields: ContractField[]): void => {
     for (const f of fields) {
-      const cls = f.classification?.toLowerCase();
-      if (cls !== undefined && PII_CLASSES.has(cls)) f.pii = true;
-      if (f.tags.some((t) => t.toLowerCase() === 'pii')) f.pii = true;
+      if (f.classification !== undefined && isPiiLabel(f.classification)) f.pii = true;
+      if (f.tags.some((t) => isPiiLabel(t))) f.pii = true;
       for (const cond of encryptConditions) {
         const quoted = (s: string): boolean => cond.includes(`'${s}'`) || cond.includes(`"${s}"`);
         if ((f.semantic_type !== undefined && quoted(f.semantic_type)) || quoted(f.name)) f.pii = true;

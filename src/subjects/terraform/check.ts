@@ -1,12 +1,14 @@
 /**
- * Checks a Terraform plan: parse → normalise → link split S3 resources → derive each resource's policy
- * input → one compliance unit per judged resource (`meshgate/terraform`, global + its domain) and one
- * for the whole plan (`meshgate/terraform_plan`) → the engine's compliance run → a Decision.
+ * The Terraform subject: parse → normalise → link split S3 resources → derive each resource's policy
+ * input → one decision unit per judged resource (`meshgate/terraform`, global + its domains) and one
+ * for the whole plan (`meshgate/terraform_plan`): a decision request the layering module decides.
  */
-import type { ComplianceUnit, EngineCore } from '../../core.js';
-import type { Decision, Location } from '../../types.js';
+import type { DecisionRequest, DecisionUnit } from '../../layering/decide.js';
+import type { Location } from '../../types.js';
+import { DEFAULT_VOCABULARY, isPiiLabel, type ClassificationVocabulary } from '../../layering/classification.js';
 import { deriveResource, type ResourceInput } from './derive.js';
-import { mapDomain, type DomainMapping } from './domain.js';
+import { SENSITIVE } from './values.js';
+import { mapDomains, type DomainMapping } from './domain.js';
 import { linkBuckets } from './graph.js';
 import type { NormalisedPlan, PlanResource } from './model.js';
 import { normalisePlan } from './normalise.js';
@@ -51,7 +53,7 @@ export interface PreparedPlan {
   /** The normalised plan. */
   plan: NormalisedPlan;
   /** Judged resources with their policy input and domain. */
-  judged: { resource: PlanResource; input: ResourceInput; domain: string | undefined }[];
+  judged: { resource: PlanResource; input: ResourceInput; domains: string[] }[];
   /** All resources for plan-level rules. */
   entries: PlanEntry[];
   /** The summary. */
@@ -75,6 +77,17 @@ export interface CheckPlanOptions {
    * input also gets the plan JSON as given, at `input.raw`. Off by default (the raw plan may hold values).
    */
   rawPlan?: boolean;
+  /** The classification vocabulary (the engine passes the global bundle's). */
+  vocabulary?: ClassificationVocabulary;
+}
+
+/**
+ * The one classification vocabulary on plans: a `DataClassification` tag meaning personal data in any
+ * spelling (`pii `, `Personal Data`, `sensitive-pii`) becomes the seed's `PII`.
+ */
+function canonicalClassificationTag(input: ResourceInput, vocabulary: ClassificationVocabulary): void {
+  const v = input.tags['DataClassification'];
+  if (typeof v === 'string' && v !== SENSITIVE && isPiiLabel(v, vocabulary)) input.tags['DataClassification'] = 'PII';
 }
 
 /** Parses, normalises and derives a plan without evaluating it. Throws MeshgateError on a broken input. */
@@ -92,12 +105,14 @@ export function preparePlan(source: string | Uint8Array | Record<string, unknown
   const entries: PlanEntry[] = [];
   for (const r of plan.resources) {
     const input = deriveResource(r, links.get(r));
-    const domain = mapDomain(input, options.domainMapping);
+    canonicalClassificationTag(input, options.vocabulary ?? DEFAULT_VOCABULARY);
+    const domains = mapDomains(input, options.domainMapping);
+    const domain = domains[0];
     if (domain !== undefined) input.domain = domain;
     entries.push({ address: r.address, type: r.type, mode: r.mode, action: r.action, domain: domain ?? null, tags: input.tags, drifted: r.drifted });
     // Data sources are read, not provisioned; deleted resources no longer exist after apply.
     if (r.mode !== 'managed' || r.deleted) continue;
-    judged.push({ resource: r, input, domain });
+    judged.push({ resource: r, input, domains });
   }
   return { plan, judged, entries, summary, linked: report.linked, unlinked: report.unlinked, raw: parsed.json };
 }
@@ -114,10 +129,10 @@ function locationOf(file: string | undefined, r: PlanResource | undefined): Loca
 }
 
 /**
- * Checks a Terraform plan (text, bytes or parsed object) against the engine's global layer and each
- * resource's domain layer. Broken inputs throw MeshgateError; denials are data in the Decision.
+ * Builds the decision request of a Terraform plan (text, bytes or parsed object): every judged resource
+ * in global + its domains' layers, and the plan as a whole. Broken inputs throw MeshgateError.
  */
-export function checkPlan(core: EngineCore, source: string | Uint8Array | Record<string, unknown>, options: CheckPlanOptions = {}): Decision {
+export function planRequest(source: string | Uint8Array | Record<string, unknown>, options: CheckPlanOptions = {}): DecisionRequest {
   const file = options.file;
   const prepared = preparePlan(source, options);
   const { plan, summary } = prepared;
@@ -125,15 +140,15 @@ export function checkPlan(core: EngineCore, source: string | Uint8Array | Record
   for (const r of plan.resources) byAddress.set(r.address, r);
   const locate = (own: PlanResource | undefined) => (f: { resource?: string }) =>
     locationOf(file, (f.resource !== undefined ? byAddress.get(f.resource) : undefined) ?? own);
-  const units: ComplianceUnit[] = [];
-  for (const { resource, input, domain } of prepared.judged) {
-    const unit: ComplianceUnit = {
+  const units: DecisionUnit[] = [];
+  for (const { resource, input, domains } of prepared.judged) {
+    const unit: DecisionUnit = {
       entrypoint: 'meshgate/terraform',
       resource: resource.address,
-      input: (layer: string) => ({ resource: input, plan: summary, layer, domain: domain ?? null }),
+      input: { resource: input, plan: summary },
       locate: locate(resource),
     };
-    if (domain !== undefined && core.layers.includes(domain)) unit.domain = domain;
+    if (domains.length > 0) unit.domains = domains;
     if (file !== undefined) unit.match = { file };
     units.push(unit);
   }
@@ -143,9 +158,9 @@ export function checkPlan(core: EngineCore, source: string | Uint8Array | Record
     deleted: prepared.entries.filter((e) => e.action === 'delete'),
     drift: plan.drift,
   };
-  const planUnit: ComplianceUnit = {
+  const planUnit: DecisionUnit = {
     entrypoint: 'meshgate/terraform_plan',
-    input: options.rawPlan === true ? (layer: string) => ({ plan: planInput, layer, raw: prepared.raw }) : (layer: string) => ({ plan: planInput, layer }),
+    input: options.rawPlan === true ? { plan: planInput, raw: prepared.raw } : { plan: planInput },
     locate: locate(undefined),
   };
   if (file !== undefined) planUnit.match = { file };
@@ -155,11 +170,7 @@ export function checkPlan(core: EngineCore, source: string | Uint8Array | Record
     resources: prepared.entries.map((e) => ({ address: e.address, type: e.type, action: e.action, domain: e.domain })),
     drift: plan.drift.length,
   };
-  return core.runCompliance(
-    file === undefined
-      ? { kind: 'terraform', subject: '<plan>', units, auditInput }
-      : { kind: 'terraform', subject: file, file, units, auditInput },
-  );
+  return file === undefined ? { kind: 'terraform', subject: '<plan>', units, auditInput } : { kind: 'terraform', subject: file, file, units, auditInput };
 }
 
 /** Alias of {@link CheckPlanOptions} (the name the engine uses). */

@@ -7,10 +7,9 @@
 import type { BucketLinks } from './graph.js';
 import type { PlanResource } from './model.js';
 import { isObject } from './parse.js';
-import { at, first, marked, nonEmpty, num, type ValuePath } from './values.js';
+import { SENSITIVE, at, first, marked, nonEmpty, num, type ValuePath } from './values.js';
 
-/** The marker that replaces a sensitive value. */
-export const SENSITIVE = '(sensitive)';
+export { SENSITIVE } from './values.js';
 
 /** The `input.resource` a policy sees for one Terraform resource. */
 export interface ResourceInput {

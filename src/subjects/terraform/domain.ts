@@ -1,14 +1,18 @@
 /**
- * Maps a Terraform resource to a data mesh domain: an explicit address mapping, then the `Domain` tag
- * (lower-cased), then the longest matching module path, then a default. Pure.
+ * Maps a Terraform resource to data mesh domains: the config's mapping (an explicit address, else the
+ * longest matching module path) and the resource's own `Domain` tag; `default` when neither names one.
+ * When the mapping and the tag disagree, both are returned (every one of their layers applies, and the
+ * layering module reports the conflict): a resource cannot escape its module's domain by tagging itself
+ * into another. Names are canonicalised (NFKC, trim, case fold); resolving them is the layering's job. Pure.
  */
+import { canonicalName } from '../../layering/names.js';
 import { stripIndices } from './normalise.js';
 
-/** How resources map to domains besides their `Domain` tag. */
+/** How resources map to domains besides their `Domain` tag (the one domain-mapping type; the config uses it too). */
 export interface DomainMapping {
   /** Module path (`module.finance_lake`, instance keys optional) → domain. */
   byModule?: Record<string, string>;
-  /** Resource address → domain (wins over everything). */
+  /** Resource address → domain (wins over the module mapping). */
   byAddress?: Record<string, string>;
   /** Domain for resources nothing else maps. */
   default?: string;
@@ -21,12 +25,9 @@ function moduleMatches(module: string, key: string): boolean {
   return k === key || k.startsWith(`${key}.`);
 }
 
-/** The domain of a resource, or undefined when nothing maps it. */
-export function mapDomain(resource: { address: string; module: string; tags: Record<string, unknown> }, mapping: DomainMapping | undefined): string | undefined {
+function configured(resource: { address: string; module: string }, mapping: DomainMapping | undefined): string | undefined {
   const byAddress = mapping?.byAddress;
   if (byAddress && Object.hasOwn(byAddress, resource.address)) return byAddress[resource.address];
-  const tag = resource.tags['Domain'];
-  if (typeof tag === 'string' && tag.trim() !== '' && tag !== '(sensitive)') return tag.trim().toLowerCase();
   const byModule = mapping?.byModule;
   if (byModule && resource.module !== '') {
     let best: string | undefined;
@@ -35,5 +36,25 @@ export function mapDomain(resource: { address: string; module: string; tags: Rec
     }
     if (best !== undefined) return byModule[best];
   }
-  return mapping?.default;
+  return undefined;
+}
+
+/** Every domain a resource belongs to (canonical names, the config's mapping first), empty when nothing maps it. */
+export function mapDomains(resource: { address: string; module: string; tags: Record<string, unknown> }, mapping: DomainMapping | undefined): string[] {
+  const out: string[] = [];
+  const add = (d: string | undefined): void => {
+    if (d === undefined) return;
+    const c = canonicalName(d);
+    if (c !== '' && !out.includes(c)) out.push(c);
+  };
+  add(configured(resource, mapping));
+  const tag = resource.tags['Domain'];
+  if (typeof tag === 'string') add(tag); // a sensitive tag stays the marker: no known domain, so it is refused, never skipped
+  if (out.length === 0) add(mapping?.default);
+  return out;
+}
+
+/** The domain of a resource (its first one, see {@link mapDomains}), or undefined when nothing maps it. */
+export function mapDomain(resource: { address: string; module: string; tags: Record<string, unknown> }, mapping: DomainMapping | undefined): string | undefined {
+  return mapDomains(resource, mapping)[0];
 }

@@ -5,6 +5,7 @@
  */
 import type { ConfigResource, DriftRecord, NormalisedPlan, PlanAction, PlanResource } from './model.js';
 import { isObject, type ParsedPlan } from './parse.js';
+import { redactSensitive } from './values.js';
 
 const INDEX_RE = /\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]/g;
 
@@ -142,8 +143,9 @@ function makeResource(
     modulePath,
     actions,
     action,
-    before: objOrNull(change['before']),
-    after: objOrNull(change['after']),
+    // Sensitive values are replaced by a marker here, once: nothing downstream ever sees them.
+    before: objOrNull(redactSensitive(change['before'], change['before_sensitive'])),
+    after: objOrNull(redactSensitive(change['after'], change['after_sensitive'])),
     afterUnknown: change['after_unknown'] ?? {},
     afterSensitive: change['after_sensitive'] ?? {},
     deleted: action === 'delete' || action === 'forget',

@@ -4,6 +4,9 @@
  */
 import { isObject } from './parse.js';
 
+/** The marker that replaces a sensitive value everywhere after normalisation (the value itself never goes further). */
+export const SENSITIVE = '(sensitive)';
+
 /** A path into a value: object keys and array indices. */
 export type ValuePath = readonly (string | number)[];
 
@@ -46,4 +49,31 @@ export function num(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return undefined;
+}
+
+/** Every leaf of `v` replaced by {@link SENSITIVE} (structure and keys kept). */
+function redactAll(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redactAll);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = redactAll(v[k]);
+    return out;
+  }
+  return v === null ? null : SENSITIVE;
+}
+
+/**
+ * A copy of `v` in which every value the mirror (`after_sensitive` / `before_sensitive`) marks is replaced
+ * by the {@link SENSITIVE} marker: a sensitive value never reaches a policy, a message or an audit event.
+ */
+export function redactSensitive(v: unknown, mirror: unknown): unknown {
+  if (mirror === true) return redactAll(v);
+  if (Array.isArray(v)) return Array.isArray(mirror) ? v.map((x, i) => redactSensitive(x, mirror[i])) : v;
+  if (isObject(v)) {
+    if (!isObject(mirror)) return v;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = Object.hasOwn(mirror, k) ? redactSensitive(v[k], mirror[k]) : v[k];
+    return out;
+  }
+  return v;
 }

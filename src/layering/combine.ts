@@ -2,10 +2,10 @@
  * Combining per-layer access results into one answer (DESIGN.md § Layering): default deny; allowed iff
  * the global layer or the owning domain's layer allows and no layer denies — a deny always wins, so a
  * domain grant never overrides a global deny. Obligations of all evaluated layers are merged (union,
- * sorted). Pure, no I/O.
+ * sorted) into null-prototype maps holding only the obligation kinds the ABI defines. Pure, no I/O.
  */
-import type { AccessResult } from '../../core.js';
-import type { DenialReason, Finding, Obligations } from '../../types.js';
+import type { AccessResult } from '../types.js';
+import type { DenialReason, Finding, Obligations } from '../types.js';
 
 /** One layer's validated result (`undefined`: the layer has no access entrypoint or no opinion). */
 export interface LayerAccessResult {
@@ -29,30 +29,34 @@ export interface AccessVerdict {
   obligations: Obligations;
 }
 
-const canon = (x: unknown): string => (typeof x === 'string' ? x : JSON.stringify(x));
+/** The obligation kinds the policy ABI defines (DESIGN.md § Policy ABI); every other key is refused. */
+export const OBLIGATION_KINDS: readonly string[] = ['mask', 'row_filters'];
+const KINDS = new Set(OBLIGATION_KINDS);
 
-function dedupeSort(items: unknown[]): unknown[] {
-  if (items.every((x) => typeof x === 'string')) return [...new Set(items as string[])].sort();
-  const seen = new Map<string, unknown>();
-  for (const it of items) seen.set(canon(it), it);
-  return [...seen.keys()].sort().map((k) => seen.get(k));
+/** Empty obligations: a null-prototype map with every ABI kind present. */
+export function emptyObligations(): Obligations {
+  const o = Object.create(null) as Obligations;
+  o.mask = [];
+  o.row_filters = [];
+  return o;
 }
 
-/** Merges obligations of several layers: every key's values are unioned (de-duplicated) and sorted. */
+/** The obligation keys of a layer's result that the ABI does not define (own keys, `__proto__` included). */
+export function unknownObligationKinds(o: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(o).filter((k) => !KINDS.has(k));
+}
+
+/** Merges obligations of several layers: each ABI kind's values are unioned (de-duplicated) and sorted; other keys are ignored. */
 export function mergeObligations(parts: readonly Obligations[]): Obligations {
-  const out: Obligations = { mask: [], row_filters: [] };
-  for (const p of parts) {
-    for (const key in p) {
-      const v = p[key];
-      if (v === undefined) continue;
-      const items: unknown[] = Array.isArray(v) ? (v as unknown[]) : [v];
-      const prev = out[key] as unknown[] | undefined;
-      out[key] = prev !== undefined && prev.length > 0 ? prev.concat(items) : items.slice();
+  const out = emptyObligations();
+  for (const kind of OBLIGATION_KINDS) {
+    const all = new Set<string>();
+    for (const p of parts) {
+      if (!Object.prototype.hasOwnProperty.call(p, kind)) continue;
+      const v = p[kind];
+      if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') all.add(x);
     }
-  }
-  for (const key in out) {
-    const arr = out[key] as unknown[];
-    if (arr.length > 1) out[key] = dedupeSort(arr);
+    out[kind] = [...all].sort();
   }
   return out;
 }
@@ -76,7 +80,7 @@ export function combine(results: readonly LayerAccessResult[]): AccessVerdict {
     }
     obligations.push(result.obligations);
   }
-  if (findings.length > 0) return { allowed: false, reason: 'forbidden', findings, allowed_by: allowedBy, obligations: { mask: [], row_filters: [] } };
-  if (allowedBy.length === 0) return { allowed: false, reason: 'not_permitted', findings, allowed_by: allowedBy, obligations: { mask: [], row_filters: [] } };
+  if (findings.length > 0) return { allowed: false, reason: 'forbidden', findings, allowed_by: allowedBy, obligations: emptyObligations() };
+  if (allowedBy.length === 0) return { allowed: false, reason: 'not_permitted', findings, allowed_by: allowedBy, obligations: emptyObligations() };
   return { allowed: true, findings, allowed_by: allowedBy, obligations: mergeObligations(obligations) };
 }

@@ -1,0 +1,242 @@
+/**
+ * The one decision path (DESIGN.md § One decision path): given the loaded layers, a subject's request
+ * (plain data: kind, subject, domain, units), the layering policy and the threshold, it resolves each
+ * unit's layers (global + its known domains; unknown or look-alike domains are an error or a finding,
+ * never a silent skip), evaluates them through the policy runtime, validates every result against the
+ * ABI, merges findings (compliance) or combines verdicts (access), applies the threshold and builds the
+ * Decision. Nothing fails open: every policy failure becomes a denying error decision. No I/O.
+ */
+import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
+import { checkAccessResult, checkComplianceResult } from '../policy/abi.js';
+import type { Decision, DecisionError, Enforcement, Entrypoint, Level, Location, Obligations, RawFinding, SubjectKind } from '../types.js';
+import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
+import { isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './merge.js';
+import { resolveDomain, type DomainResolution } from './names.js';
+
+/** One loaded layer as the decision path sees it (the engine puts the policy runtime behind it). */
+export interface DecisionLayer {
+  /** Layer name: `global` or a domain. */
+  readonly name: string;
+  /** Its bundle's revision. */
+  readonly revision: string;
+  /** True when the layer exposes the entrypoint. */
+  has(entrypoint: Entrypoint): boolean;
+  /** Evaluates the entrypoint's ABI keys and returns the raw JSON result. Throws MeshgateError on failure. */
+  evaluate(entrypoint: Entrypoint, input: unknown): unknown;
+}
+
+/** One unit of a request: one entrypoint evaluated for one (sub)subject in global + its domains' layers. */
+export interface DecisionUnit {
+  /** The entrypoint. */
+  entrypoint: Entrypoint;
+  /** The layer-independent policy input; the decision path adds `layer` and `domain`. */
+  input: Readonly<Record<string, unknown>>;
+  /**
+   * The domains whose layers apply besides global, as the subject named them (resolved here). The first
+   * is the unit's own domain; more than one (say a config mapping and a `Domain` tag that disagree) means
+   * every one of them applies (the stricter union).
+   */
+  domains?: readonly string[];
+  /** The resource address this unit is about (Terraform), copied onto its findings unless they name one. */
+  resource?: string;
+  /** Maps a finding to a source location (a pure function of the subject's own data). */
+  locate?: (finding: RawFinding) => Location | undefined;
+  /** Extra match keys for waivers (contract id, file). */
+  match?: { contract_id?: string; file?: string };
+}
+
+/** A finding the subject itself raises (a duplicate contract's downgrade, say); it is reported by layer `global`. */
+export interface SubjectNote {
+  /** deny or warn. */
+  level: Level;
+  /** The finding. */
+  finding: RawFinding;
+}
+
+/** A subject's request for a decision: plain data, built by the subject modules. */
+export interface DecisionRequest {
+  /** Subject kind. */
+  kind: SubjectKind;
+  /** The subject's id (contract id, plan file, `user -> product`). */
+  subject: string;
+  /** The file, when any. */
+  file?: string;
+  /** The subject's own domain (contracts, access), resolved here and recorded on the decision. */
+  domain?: string;
+  /** Units to evaluate. */
+  units: DecisionUnit[];
+  /** Findings the subject raises itself. */
+  notes?: SubjectNote[];
+  /** Errors found while building the request (an invalid access request): nothing is evaluated. */
+  errors?: DecisionError[];
+  /** What the audit event records as input. */
+  auditInput: unknown;
+  /** Field names or paths to mask in the audit input (PII). */
+  maskPaths?: string[];
+}
+
+/** What an unknown domain name does: `error` (a denying error decision, default) or `warn` (global only, with a warn finding). */
+export type UnknownDomainPolicy = 'error' | 'warn';
+
+/** The engine settings a decision depends on. */
+export interface DecisionSettings {
+  /** Enforcement, overrides and waivers. */
+  layering: LayeringPolicy;
+  /** The threshold: a finding at or above it (unwaived, not overridden) denies. Recorded on the decision. */
+  failOn: Enforcement;
+  /** Known domains (canonical names): the loaded domain layers plus the configured ones. */
+  knownDomains: ReadonlySet<string>;
+  /** What an unknown domain does. */
+  unknownDomain: UnknownDomainPolicy;
+}
+
+const now = (): number => performance.now();
+const ns = (ms: number): number => Math.round(ms * 1e6);
+
+function asError(e: unknown): MeshgateError {
+  return isMeshgateError(e) ? e : new MeshgateError('MG_POLICY_RUNTIME', describeThrown(e), { cause: e });
+}
+
+/** The message of an unknown domain (never quoting invisible characters raw). */
+function unknownDomainMessage(r: Extract<DomainResolution, { ok: false }>): string {
+  return `domain ${JSON.stringify(r.name).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)} ${r.why}${r.closest === undefined ? '' : ` (closest known domain: ${r.closest})`}`;
+}
+
+/**
+ * Makes a decision. Never throws for policy errors, unknown domains or bad results: they become a denying
+ * error decision. `decisionId` is the engine's next id.
+ */
+export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: DecisionRequest, settings: DecisionSettings, decisionId: string): Decision {
+  const t0 = now();
+  const errors: DecisionError[] = request.errors ? request.errors.map((e) => ({ ...e })) : [];
+  const notes: LayerFinding[] = [];
+  const resolved = new Map<string, string | undefined>();
+  const seenProblems = new Set<string>();
+  /** The canonical domain, or undefined (after recording the problem) when it is not known. */
+  const resolve = (raw: string | undefined): string | undefined => {
+    if (raw === undefined) return undefined;
+    if (resolved.has(raw)) return resolved.get(raw);
+    const r = resolveDomain(raw, settings.knownDomains);
+    const out = r.ok ? (r.domain === 'global' ? undefined : r.domain) : undefined;
+    resolved.set(raw, out);
+    if (!r.ok) {
+      const msg = unknownDomainMessage(r);
+      if (!seenProblems.has(msg)) {
+        seenProblems.add(msg);
+        if (settings.unknownDomain === 'error') errors.push({ code: 'MG_DOMAIN_UNKNOWN', message: `${msg}: its rules cannot be applied` });
+        else notes.push({ layer: 'global', level: 'warn', finding: { msg: `${msg}: only the global layer applied`, rule: 'domain_unknown' } });
+      }
+    }
+    return out;
+  };
+
+  const domain = resolve(request.domain);
+  const used = new Set<string>(['global']);
+  const raw: LayerFinding[] = [];
+  const access: LayerAccessResult[] = [];
+  let evalMs = 0;
+  const isAccess = request.kind === 'access';
+  if (!request.errors || request.errors.length === 0) {
+    for (const unit of request.units) {
+      const own: string[] = [];
+      for (const d of unit.domains ?? []) {
+        const c = resolve(d);
+        if (c !== undefined && !own.includes(c)) own.push(c);
+      }
+      if (own.length > 1) {
+        notes.push({
+          layer: 'global',
+          level: 'warn',
+          finding: { msg: `${unit.resource ?? request.subject} is claimed by domains ${own.join(' and ')}: the rules of every one of them apply`, rule: 'domain_conflict', ...(unit.resource === undefined ? {} : { resource: unit.resource }) },
+        });
+      }
+      const names = ['global', ...own.filter((d) => layers.has(d))];
+      for (const layerName of names) {
+        const layer = layers.get(layerName);
+        if (!layer) continue;
+        used.add(layerName);
+        if (!layer.has(unit.entrypoint)) continue;
+        const unitDomain = layerName === 'global' ? own[0] : layerName;
+        const input = isAccess && unitDomain === undefined ? { ...unit.input, layer: layerName } : { ...unit.input, layer: layerName, domain: unitDomain ?? null };
+        const te = now();
+        try {
+          const result = layer.evaluate(unit.entrypoint, input);
+          if (isAccess) {
+            const r = checkAccessResult(result, layerName);
+            const extra = r ? unknownObligationKinds(r.obligations) : [];
+            if (extra.length > 0) {
+              throw new MeshgateError('MG_POLICY_OBLIGATION_UNKNOWN', `layer ${layerName}: obligation kind(s) ${extra.map((k) => JSON.stringify(k)).join(', ')} are not defined by the policy ABI (mask, row_filters)`, {
+                details: { layer: layerName },
+              });
+            }
+            access.push({ layer: layerName, result: r });
+            continue;
+          }
+          const r = checkComplianceResult(result, unit.entrypoint, layerName);
+          if (!r) continue;
+          for (const level of ['deny', 'warn'] as const) {
+            for (const finding of r[level]) {
+              const item: LayerFinding = { layer: layerName, level, finding };
+              const resource = finding.resource ?? unit.resource;
+              if (resource !== undefined) item.resource = resource;
+              const loc = unit.locate?.(finding);
+              if (loc) item.location = loc;
+              if (unit.match) item.match = unit.match;
+              if (unitDomain !== undefined) item.domain = unitDomain;
+              raw.push(item);
+            }
+          }
+        } catch (e) {
+          const err = asError(e);
+          errors.push({ code: err.code, message: unit.resource ? `${unit.resource}: ${err.message}` : err.message, layer: layerName });
+        } finally {
+          evalMs += now() - te;
+        }
+      }
+    }
+  }
+  for (const n of request.notes ?? []) notes.push({ layer: 'global', level: n.level, finding: n.finding });
+
+  const failed = errors.length > 0;
+  let allowed: boolean;
+  let findings = mergeFindings([...notes, ...raw], settings.layering);
+  let obligations: Obligations = emptyObligations();
+  let reason: Decision['reason'];
+  let allowedBy: string[] | undefined;
+  if (isAccess) {
+    const verdict = combine(access);
+    findings = [...verdict.findings, ...findings];
+    allowedBy = verdict.allowed_by;
+    allowed = verdict.allowed && !findings.some((f) => isFailing(f, settings.failOn));
+    if (allowed && !failed) obligations = verdict.obligations;
+    reason = failed ? 'error' : verdict.reason ?? (allowed ? undefined : 'forbidden');
+  } else {
+    allowed = !findings.some((f) => isFailing(f, settings.failOn));
+  }
+  const outcome = failed ? 'error' : allowed ? 'allowed' : 'denied';
+  const layerNames = [...layers.keys()].filter((n) => used.has(n));
+  const bundles: Decision['bundles'] = {};
+  for (const n of layerNames) bundles[n] = { revision: (layers.get(n) as DecisionLayer).revision };
+  const decision: Decision = {
+    decision_id: decisionId,
+    kind: request.kind,
+    subject: request.subject,
+    allowed: outcome === 'allowed',
+    outcome,
+    fail_on: settings.failOn,
+    findings,
+    obligations,
+    errors,
+    layers: request.errors && request.errors.length > 0 ? [] : layerNames,
+    bundles: request.errors && request.errors.length > 0 ? {} : bundles,
+    metrics: { timer_rego_eval_ns: ns(evalMs), timer_meshgate_decide_ns: 0 },
+  };
+  if (isAccess) {
+    decision.allowed_by = allowedBy ?? [];
+    if (reason !== undefined) decision.reason = reason;
+  }
+  if (request.file !== undefined) decision.file = request.file;
+  if (domain !== undefined) decision.domain = domain;
+  decision.metrics.timer_meshgate_decide_ns = ns(now() - t0);
+  return decision;
+}
