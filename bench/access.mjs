@@ -193,10 +193,14 @@ export async function run() {
   // Capture the exact policy inputs the engine builds (for the floor and the OPA server).
   const captured = new Map();
   let current;
-  const origAccess = engineNoCache.evaluateAccess.bind(engineNoCache);
-  engineNoCache.evaluateAccess = (layer, input) => {
-    if (layer === 'global' && current !== undefined && !captured.has(current)) captured.set(current, structuredClone(input));
-    return origAccess(layer, input);
+  const origDecide = engineNoCache.decide.bind(engineNoCache);
+  engineNoCache.decide = (request) => {
+    const unit = request.units[0];
+    if (unit && current !== undefined && !captured.has(current)) {
+      const domain = unit.domains?.[0]?.normalize('NFKC').trim().toLowerCase();
+      captured.set(current, structuredClone(domain === undefined ? { ...unit.input, layer: 'global' } : { ...unit.input, layer: 'global', domain }));
+    }
+    return origDecide(request);
   };
   const answers = [];
   for (let i = 0; i < requests.length; i++) {
@@ -204,7 +208,7 @@ export async function run() {
     answers.push(engineNoCache.authorize(requests[i]));
   }
   current = undefined;
-  engineNoCache.evaluateAccess = origAccess;
+  engineNoCache.decide = origDecide;
   const errors = answers.filter((d) => d.outcome === 'error');
   if (errors.length > 0) throw new Error(`engine.authorize returned error decisions: ${JSON.stringify(errors[0].errors)}`);
   const inputs = requests.map((r, i) => captured.get(i) ?? fallbackInput(r));

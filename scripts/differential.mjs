@@ -115,23 +115,17 @@ export function opaEvalMany(dirs, pkg, inputs, chunk = 2000) {
 export function captureInputs(engine) {
   const cases = [];
   const layers = engine.layers;
-  const runCompliance = engine.runCompliance.bind(engine);
-  engine.runCompliance = (request) => {
+  const decide = engine.decide.bind(engine);
+  engine.decide = (request) => {
     for (const unit of request.units) {
       for (const layer of layers) {
-        if (engine.hasEntrypoint(layer, unit.entrypoint)) cases.push({ layer, entrypoint: unit.entrypoint, input: JSON.parse(JSON.stringify(unit.input(layer))) });
+        if (!engine.hasEntrypoint(layer, unit.entrypoint)) continue;
+        const domain = layer === 'global' ? unit.domains?.[0]?.normalize('NFKC').trim().toLowerCase() : layer;
+        const input = unit.entrypoint === 'meshgate/access' && domain === undefined ? { ...unit.input, layer } : { ...unit.input, layer, domain: domain ?? null };
+        cases.push({ layer, entrypoint: unit.entrypoint, input: JSON.parse(JSON.stringify(input)) });
       }
     }
-    return runCompliance(request);
-  };
-  const evaluateAccess = engine.evaluateAccess.bind(engine);
-  engine.evaluateAccess = (layer, input) => {
-    if (layer === 'global') {
-      for (const l of layers) {
-        if (engine.hasEntrypoint(l, 'meshgate/access')) cases.push({ layer: l, entrypoint: 'meshgate/access', input: JSON.parse(JSON.stringify({ ...input, layer: l })) });
-      }
-    }
-    return evaluateAccess(layer, input);
+    return decide(request);
   };
   return cases;
 }

@@ -391,9 +391,8 @@ export class Engine {
       this.audit(d, built.request.auditInput);
       return d;
     }
-    const decision = decide(this.layerMap, built.request, this.settings, this.newDecisionId());
+    const decision = this.decide(built.request);
     if (decision.outcome !== 'error') this.cache.set(key, copyDecision(decision));
-    this.audit(decision, built.request.auditInput);
     return decision;
   }
 

@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { describeThrown, isMeshgateError } from '../errors.js';
 import type { Enforcement } from '../types.js';
 import type { Decision } from '../types.js';
-import { fails, type FileKind, type FileResult } from '../report/model.js';
+import type { FileKind, FileResult } from '../report/model.js';
 import { sniff } from './sniff.js';
 
 /** One file to check. */
@@ -41,7 +41,7 @@ export interface CheckFileOptions {
   failOn: Enforcement;
 }
 
-function fromDecision(file: string, kind: FileKind, d: Decision, failOn: Enforcement): FileResult {
+function fromDecision(file: string, kind: FileKind, d: Decision): FileResult {
   const r: FileResult = { file, kind, allowed: false, findings: d.findings };
   const first = d.errors[0];
   if (d.outcome === 'error' && first) {
@@ -49,7 +49,7 @@ function fromDecision(file: string, kind: FileKind, d: Decision, failOn: Enforce
     r.error = first.location ? { code: first.code, message: msg, location: first.location } : { code: first.code, message: msg, location: { file } };
     return r;
   }
-  r.allowed = !d.findings.some((f) => fails(f, failOn));
+  r.allowed = d.allowed; // judged once, by the engine at its threshold (--fail-on): never re-judged here
   return r;
 }
 
@@ -70,7 +70,7 @@ export async function checkFile(engine: Engine, task: CheckTask, options: CheckF
       kind === 'plan'
         ? await engine.checkPlan(bytes, { file })
         : await engine.checkContract(bytes, options.domain === undefined ? { file } : { file, domain: options.domain });
-    return { index: task.index, result: fromDecision(file, kind, d, options.failOn) };
+    return { index: task.index, result: fromDecision(file, kind, d) };
   } catch (e) {
     if (isMeshgateError(e)) {
       if (!task.explicit && kind === 'contract' && e.code === 'MG_CONTRACT_FORMAT_UNKNOWN') {

@@ -66,7 +66,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   if (!Number.isInteger(jobs) || jobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer (got ${JSON.stringify(jobsText)})`);
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'check needs at least one file, folder or glob (try `meshgate check .`)');
 
-  const spec: EngineSpec = {};
+  const spec: EngineSpec = { failOn };
   const config = str(p, 'config');
   if (config !== undefined) spec.configPath = resolve(io.cwd, config);
   const policies = str(p, 'policies');

@@ -9,7 +9,6 @@ import { describeThrown, MeshgateError, type Location } from '../errors.js';
 import { diffContracts } from '../subjects/contract/diff.js';
 import type { Enforcement } from '../types.js';
 import { renderFileText, toJsonReport, type FileResult } from '../report/index.js';
-import { fails } from '../report/model.js';
 import { flag, oneOf, parse, str } from './args.js';
 import { createCliEngine, type EngineSpec } from './engine-setup.js';
 import { displayName } from './expand.js';
@@ -52,7 +51,7 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
   const newSrc = read(newPath, newFile);
   const diff = diffContracts(oldSrc, newSrc, { oldFile, newFile });
 
-  const spec: EngineSpec = {};
+  const spec: EngineSpec = { failOn };
   const config = str(p, 'config');
   if (config !== undefined) spec.configPath = resolve(io.cwd, config);
   const policies = str(p, 'policies');
@@ -62,7 +61,7 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
   try {
     const domain = str(p, 'domain');
     const d = await engine.checkContractChange(oldSrc, newSrc, domain === undefined ? { oldFile, newFile } : { oldFile, newFile, domain });
-    result = { file: newFile, kind: 'contract', allowed: d.outcome !== 'error' && !d.findings.some((f) => fails(f, failOn)), findings: d.findings };
+    result = { file: newFile, kind: 'contract', allowed: d.allowed, findings: d.findings };
     const e = d.errors[0];
     if (d.outcome === 'error' && e) result.error = { code: e.code, message: d.errors.map((x) => x.message).join('; '), location: { file: newFile } };
   } finally {

@@ -10,6 +10,7 @@ import { loadConfig, toEngineOptions, type LoadedConfig } from '../config.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MeshgateError } from '../errors.js';
 import { bundlePaths } from '../policy/defaults.js';
+import type { Enforcement } from '../types.js';
 
 /** What is needed to build the CLI's engine (plain data, structured-clone safe). */
 export interface EngineSpec {
@@ -21,6 +22,8 @@ export interface EngineSpec {
   domain?: string;
   /** `--raw-plan`: give plan-level policies the raw plan JSON as `input.raw`. */
   rawPlan?: boolean;
+  /** `--fail-on`: the engine's threshold, recorded on every Decision (the CLI reads `allowed`, never re-judges). */
+  failOn?: Enforcement;
 }
 
 async function loadSpecConfig(spec: EngineSpec): Promise<LoadedConfig | undefined> {
@@ -43,6 +46,7 @@ export async function engineOptions(spec: EngineSpec, sinks: AuditSink[]): Promi
     options = { global: paths.global, domains: paths.domains };
     if (sinks.length > 0) options.audit = sinks;
   }
+  if (spec.failOn !== undefined) options.failOn = spec.failOn;
   if (spec.rawPlan) options.subjects = { ...options.subjects, rawPlan: true };
   if (spec.domain !== undefined) {
     const known = Object.keys(options.domains ?? {});
