@@ -7,6 +7,7 @@
 import { describeThrown } from '../../errors.js';
 import { DEFAULT_VOCABULARY, type ClassificationVocabulary } from '../../layering/classification.js';
 import type { DecisionRequest } from '../../layering/decide.js';
+import { isSuspiciousName } from '../../layering/names.js';
 import type { DecisionError } from '../../types.js';
 import { enrich, type EnrichedRequest } from './enrich.js';
 import { quickValid, validateRequest, type AccessRequestInput, type RequestIssue } from './model.js';
@@ -68,6 +69,10 @@ export function accessRequest(request: AccessRequestInput, contracts: ContractRe
     if (issues.length > 0) return invalid(request, issues.map((i) => ({ code: 'MG_ACCESS_REQUEST_INVALID', message: `invalid access request at ${i.path}: ${i.message}` })));
   }
   const product = (request.dataProduct ?? request.data_product) as { id: string; domain?: string };
+  if (isSuspiciousName(product.id)) {
+    // a look-alike of a governed product id (Cyrillic letters, zero-width spaces) must not dodge its contract
+    return invalid(request, [{ code: 'MG_ACCESS_REQUEST_INVALID', message: 'invalid access request at /dataProduct/id: the product id has invisible characters or mixes scripts' }]);
+  }
   let enriched: EnrichedRequest;
   let canonical: string;
   try {
