@@ -125,9 +125,12 @@ describe.skipIf(!ready)('docs/authoring.md run as written', () => {
     expect(d.findings.map((f) => `${f.layer}/${f.rule}`)).toEqual(['finance/finance_retention_7y']);
     const noRetention = await checkLedger(out, 'data_product: x\ndomain: Finance\nowner: a@b.c\nversion: 1.0.0\n', 'x.yaml');
     expect(noRetention.findings.map((f) => `${f.layer}/${f.rule}`)).toEqual(['finance/finance_retention_required']);
+    // This build knows only the finance domain: a marketing contract is refused as an unknown domain
+    // (issue 16: never a silent global-only pass), and the finance rule does not apply to it.
     const marketing = await checkLedger(out, 'data_product: y\ndomain: Marketing\nowner: a@b.c\nretention: P30D\n', 'y.yaml');
+    expect(marketing.errors.map((e) => e.code)).toEqual(['MG_DOMAIN_UNKNOWN']);
     expect(marketing.findings.map((f) => `${f.layer}/${f.rule}/${f.level}`)).toEqual(['global/version_recommended/warn']);
-    expect(marketing.allowed).toBe(true);
+    expect(marketing.allowed).toBe(false);
   });
 
   it('load-signed.ts: signed bundles load with the public key; unsigned bundles and other keys are refused', async () => {

@@ -113,7 +113,10 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
   const resolved = new Map<string, string | undefined>();
   const seenProblems = new Set<string>();
   /** The canonical domain, or undefined (after recording the problem) when it is not known. */
-  const resolve = (raw: string | undefined): string | undefined => {
+  /** Where a domain note points: the unit's `domain` field (or its resource), else the file. */
+  const whereDomain = (unit: DecisionUnit | undefined): Location | undefined =>
+    unit?.locate?.({ msg: '', rule: '', path: 'domain', ...(unit.resource === undefined ? {} : { resource: unit.resource }) }) ?? (request.file === undefined ? undefined : { file: request.file });
+  const resolve = (raw: string | undefined, unit: DecisionUnit | undefined): string | undefined => {
     if (raw === undefined) return undefined;
     if (resolved.has(raw)) return resolved.get(raw);
     const r = resolveDomain(raw, settings.knownDomains);
@@ -124,13 +127,18 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
       if (!seenProblems.has(msg)) {
         seenProblems.add(msg);
         if (settings.unknownDomain === 'error') errors.push({ code: 'MG_DOMAIN_UNKNOWN', message: `${msg}: its rules cannot be applied` });
-        else notes.push({ layer: 'global', level: 'warn', finding: { msg: `${msg}: only the global layer applied`, rule: 'domain_unknown' } });
+        else {
+          const note: LayerFinding = { layer: 'global', level: 'warn', finding: { msg: `${msg}: only the global layer applied`, rule: 'domain_unknown' } };
+          const loc = whereDomain(unit);
+          if (loc) note.location = loc;
+          notes.push(note);
+        }
       }
     }
     return out;
   };
 
-  const domain = resolve(request.domain);
+  const domain = resolve(request.domain, request.units[0]);
   const used = new Set<string>(['global']);
   const raw: LayerFinding[] = [];
   const access: LayerAccessResult[] = [];
@@ -140,15 +148,18 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
     for (const unit of request.units) {
       const own: string[] = [];
       for (const d of unit.domains ?? []) {
-        const c = resolve(d);
+        const c = resolve(d, unit);
         if (c !== undefined && !own.includes(c)) own.push(c);
       }
       if (own.length > 1) {
-        notes.push({
+        const note: LayerFinding = {
           layer: 'global',
           level: 'warn',
           finding: { msg: `${unit.resource ?? request.subject} is claimed by domains ${own.join(' and ')}: the rules of every one of them apply`, rule: 'domain_conflict', ...(unit.resource === undefined ? {} : { resource: unit.resource }) },
-        });
+        };
+        const loc = whereDomain(unit);
+        if (loc) note.location = loc;
+        notes.push(note);
       }
       const names = ['global', ...own.filter((d) => layers.has(d))];
       for (const layerName of names) {

@@ -51,29 +51,50 @@ export function num(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Every leaf of `v` replaced by {@link SENSITIVE} (structure and keys kept). */
-function redactAll(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(redactAll);
+/** Nesting beyond which a marked value is hidden whole (plans are shallow; hostile ones may be deep or cyclic). */
+const MAX_REDACT_DEPTH = 64;
+
+/** Every leaf of `v` replaced by {@link SENSITIVE} (structure and keys kept; hidden whole beyond the depth bound). */
+function redactAll(v: unknown, depth: number): unknown {
+  if (v === null) return null;
+  if (depth > MAX_REDACT_DEPTH) return SENSITIVE;
+  if (Array.isArray(v)) return v.map((x) => redactAll(x, depth + 1));
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = redactAll(v[k]);
+    for (const k of Object.keys(v)) out[k] = redactAll(v[k], depth + 1);
     return out;
   }
-  return v === null ? null : SENSITIVE;
+  return SENSITIVE;
 }
 
 /**
  * A copy of `v` in which every value the mirror (`after_sensitive` / `before_sensitive`) marks is replaced
  * by the {@link SENSITIVE} marker: a sensitive value never reaches a policy, a message or an audit event.
+ * Unmarked parts are shared, not copied; a marked part nested deeper than the bound is hidden whole.
  */
-export function redactSensitive(v: unknown, mirror: unknown): unknown {
-  if (mirror === true) return redactAll(v);
-  if (Array.isArray(v)) return Array.isArray(mirror) ? v.map((x, i) => redactSensitive(x, mirror[i])) : v;
+export function redactSensitive(v: unknown, mirror: unknown, depth = 0): unknown {
+  if (mirror === true) return redactAll(v, depth);
+  if (depth > MAX_REDACT_DEPTH) return hasMark(mirror, 0) ? SENSITIVE : v;
+  if (Array.isArray(v)) {
+    if (!Array.isArray(mirror) || mirror.length === 0) return v;
+    return v.map((x, i) => redactSensitive(x, mirror[i], depth + 1));
+  }
   if (isObject(v)) {
     if (!isObject(mirror)) return v;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = Object.hasOwn(mirror, k) ? redactSensitive(v[k], mirror[k]) : v[k];
+    const keys = Object.keys(mirror);
+    if (keys.length === 0) return v;
+    const out: Record<string, unknown> = { ...v };
+    for (const k of keys) if (Object.hasOwn(v, k)) out[k] = redactSensitive(v[k], mirror[k], depth + 1);
     return out;
   }
   return v;
+}
+
+/** True when a mirror marks anything (bounded: a mirror too deep to read counts as marked). */
+function hasMark(mirror: unknown, depth: number): boolean {
+  if (mirror === true) return true;
+  if (depth > MAX_REDACT_DEPTH) return true;
+  if (Array.isArray(mirror)) return mirror.some((m) => hasMark(m, depth + 1));
+  if (isObject(mirror)) return Object.keys(mirror).some((k) => hasMark(mirror[k], depth + 1));
+  return false;
 }
