@@ -15,7 +15,7 @@ export const PII = 'pii';
 
 /** A classification vocabulary: which canonical labels mean personal data. */
 export interface ClassificationVocabulary {
-  /** Canonical labels (see {@link canonicalLabel}) that mean personal data. */
+  /** Canonical labels (NFKC, trimmed, case folded, separators as `_`) that mean personal data. */
   readonly piiSynonyms: ReadonlySet<string>;
 }
 

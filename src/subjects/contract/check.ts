@@ -11,7 +11,7 @@ import type { ContractField, DataContract } from './model.js';
 import { parseContract } from './parse.js';
 import type { ContractSource } from './parse.js';
 
-/** Options of {@link checkContract}. */
+/** Options of `Engine.checkContract` (and of the request builder `contractRequest`). */
 export interface CheckContractOptions {
   /** The file the contract came from (recorded on locations and the decision). */
   file?: string;
