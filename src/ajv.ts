@@ -1,16 +1,35 @@
 /**
- * ajv, loaded on first use. Validators are compiled lazily and the fast paths check shapes by hand, so
- * most runs (a CLI check of one plan, an authorize call) never need ajv at all: loading it only when a
- * schema is first compiled keeps start-up fast.
+ * The one ajv instance, loaded on first use. Validators are compiled lazily and the fast paths check
+ * shapes by hand, so most runs (a CLI check of one plan, an authorize call) never need ajv at all:
+ * loading it only when a schema is first compiled keeps start-up fast.
  */
 import { createRequire } from 'node:module';
 import type { Ajv, Options } from 'ajv';
 
 const require = createRequire(import.meta.url);
-let AjvClass: typeof Ajv | undefined;
 
-/** A new ajv instance (the package is loaded on the first call). */
-export function newAjv(options: Options): Ajv {
-  AjvClass ??= (require('ajv') as { Ajv: typeof Ajv }).Ajv;
-  return new AjvClass(options);
+/**
+ * The options of the one instance: every error, strict schemas, union types allowed (the contract model
+ * uses them), and `required` may name properties defined in another branch (the access request's
+ * `dataProduct` / `data_product` alternatives).
+ */
+const OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false };
+
+let instance: Ajv | undefined;
+
+/**
+ * The process's ajv instance (the package is loaded and the instance created on the first call). Every
+ * caller asks for `allErrors` and `strict`; the argument is kept so that a caller states what it relies
+ * on, and a request for other options is refused rather than silently ignored.
+ */
+export function newAjv(options: Options = OPTIONS): Ajv {
+  for (const [k, v] of Object.entries(options)) {
+    const have = (OPTIONS as Record<string, unknown>)[k];
+    if (have !== v) throw new Error(`ajv: the shared instance has ${k}=${String(have)}, not ${String(v)}`);
+  }
+  if (!instance) {
+    const AjvClass = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
+    instance = new AjvClass(OPTIONS);
+  }
+  return instance;
 }

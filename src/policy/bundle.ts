@@ -3,6 +3,7 @@
  * `data.json` documents merged by their directory path, `.manifest` and every other file (for signature
  * verification). Every problem is a MeshgateError with its own code; nothing partial is returned.
  */
+import { isObject as isPlainObject } from '../is-object.js';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -192,10 +193,6 @@ function parseJsonFile(bytes: Uint8Array, path: string, source: string): unknown
       location: { file: `${source}#${path}` },
     });
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Builds a Bundle from its file map: finds policy.wasm, parses and merges data.json, reads .manifest. */

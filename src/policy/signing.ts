@@ -11,6 +11,7 @@
  * bundle), MG_BUNDLE_FILE_UNSIGNED (a file the signature does not cover), MG_BUNDLE_HASH_MISMATCH (a
  * changed file), MG_BUNDLE_KEY_INVALID (the configured key cannot be used).
  */
+import { isObject as isRecord } from '../is-object.js';
 import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, importSPKI, importX509, type CryptoKey as JoseKey } from 'jose';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { assembleBundle, untarGzip, type Bundle } from './bundle.js';
@@ -194,10 +195,6 @@ export async function signBundle(source: SignableBundle, options: SigningOptions
 
 function invalid(source: string, why: string, cause?: unknown): MeshgateError {
   return new MeshgateError('MG_BUNDLE_SIGNATURE_INVALID', `bundle ${source}: signature rejected: ${why}`, cause === undefined ? { location: { file: source } } : { cause, location: { file: source } });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const DIGESTS: Record<string, string> = { 'SHA-256': 'SHA-256', 'SHA-384': 'SHA-384', 'SHA-512': 'SHA-512' };

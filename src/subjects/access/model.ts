@@ -4,6 +4,7 @@
  * A hand-written structural check mirrors the schema so the hot path does not run ajv on valid requests;
  * ajv runs only to explain a request the quick check rejects (and decides then).
  */
+import { isObject } from '../../is-object.js';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { newAjv } from '../../ajv.js';
 
@@ -119,7 +120,7 @@ function describe(e: ErrorObject): RequestIssue {
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isObject;
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
 const optList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 10_000 && v.every(isStr));
 const TOP_KEYS = new Set(['user', 'action', 'dataProduct', 'data_product', 'columns', 'purpose']);

@@ -4,6 +4,7 @@
  * or `constructor` are ordinary data and cannot pollute anything. Limits: text size, alias expansion and
  * nesting depth are bounded, each with its own error code.
  */
+import { isObject } from '../../is-object.js';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { yaml } from '../../yaml.js';
 import { MeshgateError } from '../../errors.js';
@@ -57,7 +58,7 @@ export function newObject(): TreeObject {
 
 /** True for a prototype-free or plain tree object (not an array, not null). */
 export function isTreeObject(v: unknown): v is TreeObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return isObject(v);
 }
 
 interface WalkState {

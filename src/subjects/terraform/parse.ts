@@ -4,6 +4,9 @@
  * line/column of each `resource_changes` entry. Awkward but real forms are accepted (BOM, UTF-16 with
  * BOM, the setup-terraform wrapper's extra lines); everything else is a coded {@link MeshgateError}.
  */
+import { isObject } from '../../is-object.js';
+
+export { isObject } from '../../is-object.js';
 import { MeshgateError, type Location } from '../../errors.js';
 import { decodePlanBytes, stripBom } from './decode.js';
 import { lineAt, scanJson, type TextPosition } from './scan.js';
@@ -41,11 +44,6 @@ function loc(file: string | undefined, pos?: TextPosition): Location {
     l.column = pos.column;
   }
   return l;
-}
-
-/** True for a plain JSON object (not an array, not null). */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** True when a line is output of the setup-terraform wrapper or a GitHub workflow command, not JSON. */
