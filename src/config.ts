@@ -47,6 +47,10 @@ export interface EngineSettings {
   bundleService?: Array<{ layer?: string; url: string; pollSeconds?: number; headers?: Record<string, string> }>;
   /** Give the whole raw plan JSON to `meshgate/terraform_plan` as `input.raw` (for conftest-style policy sets). */
   rawPlan?: boolean;
+  /** Domains known without a layer of their own (besides the domain bundles, the mapping and the global bundle's registry). */
+  knownDomains?: string[];
+  /** What a domain name that is not known does: `error` (default, an MG_DOMAIN_UNKNOWN decision) or `warn` (global only, with a warn finding). */
+  unknownDomain?: 'error' | 'warn';
 }
 
 /** The config document (the YAML file, or the same shape as an object). Paths are relative to the config's directory. */
@@ -103,6 +107,8 @@ export const CONFIG_SCHEMA = {
   required: ['global'],
   properties: {
     global: str,
+    knownDomains: { type: 'array', items: str },
+    unknownDomain: { type: 'string', enum: ['error', 'warn'] },
     domains: { type: 'object', propertyNames: { type: 'string', pattern: LAYER_NAME, not: { const: 'global' } }, additionalProperties: str },
     mapping: {
       type: 'object',
@@ -280,6 +286,8 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   if (cfg.verification) out.verification = { ...cfg.verification, key: abs(cfg.verification.key) };
   if (cfg.bundleService) out.bundleService = cfg.bundleService.map((b) => ({ ...b }));
   if (cfg.rawPlan !== undefined) out.rawPlan = cfg.rawPlan;
+  if (cfg.knownDomains !== undefined) out.knownDomains = [...cfg.knownDomains];
+  if (cfg.unknownDomain !== undefined) out.unknownDomain = cfg.unknownDomain;
   // build the policy once so that every check of createLayeringPolicy also runs at load time
   createLayeringPolicy(out);
   return out;
@@ -316,6 +324,8 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const layering = createLayeringPolicy(config, options.now === undefined ? {} : { now: options.now });
   const out: ConfiguredEngineOptions = { global: config.global, domains: { ...config.domains }, layering };
   if (config.memoryMaxPages !== undefined) out.memoryMaxPages = config.memoryMaxPages;
+  if (config.knownDomains !== undefined) out.knownDomains = [...config.knownDomains];
+  if (config.unknownDomain !== undefined) out.unknownDomain = config.unknownDomain;
   if (config.verification) {
     let key: string;
     try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { memorySink } from '../src/audit/index.js';
-import { loadConfig } from '../src/config.js';
+import { createEngineFromConfig, loadConfig } from '../src/config.js';
 import { parseWaivers } from '../src/layering/waivers.js';
 import { loadContractsFromDir } from '../src/subjects/access/load.js';
 import type { Decision } from '../src/types.js';
@@ -145,6 +145,21 @@ describe('issue 16: no governed input escapes its layers', () => {
     expect(w.layers).toEqual(['global']);
     expect(w.domain).toBeUndefined();
     expect(w.findings.map((f) => [f.rule, f.level])).toEqual([['domain_unknown', 'warn']]);
+  });
+
+  it('the config can name domains without rules, and choose "global only + warn" for unknown ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg16-domains-'));
+    const cfg = join(dir, 'meshgate.yaml');
+    writeFileSync(cfg, `global: ${bundlePath('global')}\ndomains:\n  finance: ${bundlePath('finance')}\nknownDomains: [logistics]\nunknownDomain: warn\n`);
+    const { engine: eng } = await createEngineFromConfig(cfg);
+    const known = eng.authorize({ user: { id: 'u', roles: [] }, action: 'read', dataProduct: { id: 'p', domain: 'Logistics' } });
+    expect(known.errors).toEqual([]);
+    expect(known.domain).toBe('logistics');
+    const unknown = eng.authorize({ user: { id: 'u', roles: [] }, action: 'read', dataProduct: { id: 'p', domain: 'logistcs' } });
+    expect(unknown.findings.map((f) => [f.rule, f.level])).toEqual([['domain_unknown', 'warn']]);
+    expect(unknown.findings[0]?.msg).toContain('closest known domain: logistics');
+    writeFileSync(cfg, `global: ${bundlePath('global')}\nunknownDomain: lenient\n`);
+    await expect(loadConfig(cfg)).rejects.toMatchObject({ code: 'MG_CONFIG_INVALID', location: { line: 2 } });
   });
 
   it('a resource in a module mapped to finance cannot escape finance rules by tagging itself Domain=marketing', async () => {
