@@ -12,6 +12,7 @@ import { createEngineFromConfig, loadConfig } from '../src/config.js';
 import { parseWaivers } from '../src/layering/waivers.js';
 import { loadContractsFromDir } from '../src/subjects/access/load.js';
 import type { Decision } from '../src/types.js';
+import { planRequest } from '../src/subjects/terraform/check.js';
 import { FIXTURES, bundlePath } from './helpers/paths.js';
 
 const TAGS = { Domain: 'customer', DataProduct: 'profile', CostCenter: '3000', ManagedBy: 'terraform' };
@@ -198,6 +199,17 @@ describe('issue 16: no governed input escapes its layers', () => {
     expect(sink.events).toHaveLength(1);
     expect(everything).not.toContain('SECRET-ALG-4711');
     expect(everything).not.toContain('SECRET-KEY-0815');
+  });
+
+  it('no sensitive value is in any decision request either (the plain data given to policies), raw plan included', () => {
+    const plan = bucketPlan({ tags: { ...TAGS, Owner: 'SECRET-OWNER-31' } }, { tags: { Owner: true } });
+    (plan as { planned_values?: unknown }).planned_values = {
+      root_module: { resources: [{ address: 'aws_s3_bucket.b', values: { tags: { Owner: 'SECRET-OWNER-31' } }, sensitive_values: { tags: { Owner: true } } }] },
+    };
+    const request = planRequest(plan, { file: 'p.json', rawPlan: true });
+    const text = JSON.stringify(request);
+    expect(text).toContain('(sensitive)');
+    expect(text).not.toContain('SECRET-OWNER-31');
   });
 
   it('a domain bundle returning obligation keys like constructor or __proto__ gives a coded error decision, never a TypeError', async () => {

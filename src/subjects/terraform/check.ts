@@ -11,7 +11,7 @@ import { SENSITIVE } from './values.js';
 import { mapDomains, type DomainMapping } from './domain.js';
 import { linkBuckets } from './graph.js';
 import type { NormalisedPlan, PlanResource } from './model.js';
-import { normalisePlan } from './normalise.js';
+import { normalisePlan, redactPlanJson } from './normalise.js';
 import { parsePlan } from './parse.js';
 
 export type { DomainMapping } from './domain.js';
@@ -160,7 +160,7 @@ export function planRequest(source: string | Uint8Array | Record<string, unknown
   };
   const planUnit: DecisionUnit = {
     entrypoint: 'meshgate/terraform_plan',
-    input: options.rawPlan === true ? { plan: planInput, raw: prepared.raw } : { plan: planInput },
+    input: options.rawPlan === true ? { plan: planInput, raw: redactPlanJson(prepared.raw) } : { plan: planInput },
     locate: locate(undefined),
   };
   if (file !== undefined) planUnit.match = { file };

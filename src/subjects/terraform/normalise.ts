@@ -216,3 +216,36 @@ export function normalisePlan(parsed: ParsedPlan): NormalisedPlan {
   if (parsed.file !== undefined) out.file = parsed.file;
   return out;
 }
+
+/** A module of `planned_values` / `prior_state.values` with its resources' values redacted (bounded depth). */
+function redactModule(mod: unknown, depth: number): unknown {
+  if (!isObject(mod) || depth > 64) return mod;
+  const out: Record<string, unknown> = { ...mod };
+  if (Array.isArray(mod['resources'])) {
+    out['resources'] = mod['resources'].map((r) => (isObject(r) ? { ...r, values: redactSensitive(r['values'], r['sensitive_values']) } : r));
+  }
+  if (Array.isArray(mod['child_modules'])) out['child_modules'] = mod['child_modules'].map((c) => redactModule(c, depth + 1));
+  return out;
+}
+
+/**
+ * The plan JSON as given, with every value its sensitivity mirrors mark replaced by the marker (for the
+ * opt-in `input.raw` of conftest-style adapters: a sensitive value never reaches a policy).
+ */
+export function redactPlanJson(json: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...json };
+  for (const key of ['resource_changes', 'resource_drift']) {
+    const list = json[key];
+    if (!Array.isArray(list)) continue;
+    out[key] = list.map((rc) => {
+      if (!isObject(rc) || !isObject(rc['change'])) return rc;
+      const ch = rc['change'];
+      return { ...rc, change: { ...ch, before: redactSensitive(ch['before'], ch['before_sensitive']), after: redactSensitive(ch['after'], ch['after_sensitive']) } };
+    });
+  }
+  const pv = json['planned_values'];
+  if (isObject(pv)) out['planned_values'] = { ...pv, root_module: redactModule(pv['root_module'], 0) };
+  const ps = json['prior_state'];
+  if (isObject(ps) && isObject(ps['values'])) out['prior_state'] = { ...ps, values: { ...ps['values'], root_module: redactModule(ps['values']['root_module'], 0) } };
+  return out;
+}
