@@ -6,14 +6,18 @@
 
 /** The canonical form of a name: NFKC, trimmed, case folded (lower case). */
 export function canonicalName(name: string): string {
-  return name.normalize('NFKC').trim().toLowerCase();
+  // printable ASCII is already in NFKC: skip the normaliser on the hot path
+  return (PRINTABLE_ASCII.test(name) ? name : name.normalize('NFKC')).trim().toLowerCase();
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Invisible or formatting characters (zero-width space/joiners, bidi controls, BOM, soft hyphen...). */
 const INVISIBLE = /[\p{Cf}\p{Cc}\u034F\u115F\u1160\u3164\uFFA0]/u;
 
 /** True when a name carries invisible characters or letters of more than one script (a look-alike). */
 export function isSuspiciousName(name: string): boolean {
+  if (PRINTABLE_ASCII.test(name)) return false; // one script, nothing invisible
   if (INVISIBLE.test(name)) return true;
   const scripts = new Set<string>();
   for (const ch of name) {
