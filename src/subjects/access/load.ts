@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MeshgateError, describeThrown } from '../../errors.js';
 
-/** Anything contracts can be registered with (the engine, or an AccessService). */
+/** Anything contracts can be registered with (the engine). */
 export interface ContractRegistry {
   /** Registers one contract. */
   registerContract(source: string | Uint8Array | Record<string, unknown>, options?: { file?: string }): void;
