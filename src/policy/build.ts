@@ -11,6 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { ENTRYPOINTS, abiViewEntrypoint, type Entrypoint } from '../types.js';
 import { readBundle } from './bundle.js';
+import { SHIPPED_GLOBAL, resolveExtends } from './defaults.js';
 
 /** Options for {@link buildPolicies}. */
 export interface BuildOptions {
@@ -26,6 +27,11 @@ export interface BuildOptions {
   layers?: string[];
   /** Called after each layer is built (a hook for signing). */
   afterLayer?: (layer: BuiltLayer) => void;
+  /**
+   * For a domain-only policies folder (no `global/`): the global bundle its domains layer on, `meshgate`
+   * (the shipped one) or a path; recorded in the manifest so that the built folder loads on its own.
+   */
+  extends?: string;
 }
 
 /** One built layer. */
@@ -56,6 +62,8 @@ export interface BuildManifest {
   rego_version: 'v0' | 'v1';
   /** Built layers by name. */
   layers: Record<string, Omit<BuiltLayer, 'name'>>;
+  /** The global bundle the domain layers extend (`meshgate`, or a path relative to the manifest's folder), when there is no global layer. */
+  extends?: string;
 }
 
 /**
@@ -203,6 +211,13 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
   const layers = discoverLayers(policiesDir).filter((l) => !options.layers || options.layers.includes(l.name));
   if (layers.length === 0) throw new MeshgateError('MG_BUILD_NO_POLICIES', `no layers (global/ or domains/<name>/) under ${policiesDir}`);
   const manifest: BuildManifest = { manifest_version: 1, opa_version: version, rego_version: options.v0 ? 'v0' : 'v1', layers: {} };
+  if (options.extends !== undefined) {
+    if (layers.some((l) => l.name === 'global')) {
+      throw new MeshgateError('MG_BUILD_EXTENDS_GLOBAL', `${policiesDir} has its own global layer; --extends is for domain-only policies folders`, { location: { file: join(policiesDir, 'global') } });
+    }
+    const target = resolveExtends(options.extends, process.cwd()); // fails early when it does not exist
+    manifest.extends = options.extends === SHIPPED_GLOBAL ? SHIPPED_GLOBAL : relative(outDir, target).split(sep).join('/');
+  }
   for (const layer of layers) {
     const layerDir = join(policiesDir, layer.dir);
     const files = listFiles(layerDir).filter(isSource);
