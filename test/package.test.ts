@@ -146,3 +146,71 @@ void main();
     expect(out).toEqual({ layers: ['global'], outcome: 'denied', guard: false });
   });
 });
+
+/** The deny rule a domain team adds to its starter contract.rego. */
+const SALES_RULE = `
+deny contains {"msg": "Sales data products must declare a retention period.", "rule": "sales_retention_required", "path": "retention_days"} if {
+	sales_contract
+	not input.contract.retention_days
+}
+`;
+
+interface CheckJson {
+  results: Array<{ findings: Array<{ layer: string; rule: string; level: string }> }>;
+}
+
+const findingsOf = (stdout: string): string[] =>
+  (JSON.parse(stdout) as CheckJson).results.flatMap((r) => r.findings.filter((f) => f.level === 'deny').map((f) => `${f.layer}:${f.rule}`)).sort();
+
+// Needs the OPA compiler: skipped only outside CI when it is absent (in CI a missing OPA fails the build step).
+const noOpa = !HAVE_OPA && !IN_CI;
+if (noOpa) console.log(`package workflow: skipped because no OPA compiler at ${OPA} (CI always has one)`);
+
+describe.skipIf(noOpa)('the domain team workflow from the installed package', () => {
+  const env = { MESHGATE_OPA: OPA };
+  const meshgate = (args: string[], cwd: string): Run => run(process.execPath, [join(app, 'node_modules', 'meshgate', 'dist', 'cli', 'main.js'), ...args], cwd, env);
+
+  it('init --domain sales, a new deny rule, build, test, check: the sales finding beside a global one', () => {
+    const init = meshgate(['init', '--domain', 'sales'], app);
+    expect(init.code, init.stderr).toBe(0);
+    for (const f of ['meshgate.yaml', '.github/workflows/meshgate.yml', 'policies/README.md', 'policies/global/contract.rego', 'policies/global/contract_test.rego', 'policies/lib/access.rego', 'policies/domains/sales/contract.rego', 'policies/domains/sales/contract_test.rego']) {
+      expect(existsSync(join(app, f)), f).toBe(true);
+    }
+    const workflow = readFileSync(join(app, '.github/workflows/meshgate.yml'), 'utf8');
+    for (const step of ['meshgate build --check', 'meshgate test', 'meshgate check']) expect(workflow).toContain(step);
+    appendFileSync(join(app, 'policies', 'domains', 'sales', 'contract.rego'), SALES_RULE);
+
+    const build = meshgate(['build'], app);
+    expect(build.code, build.stderr).toBe(0);
+    expect(build.stdout).toMatch(/built sales: sales\.tar\.gz/);
+    const test = meshgate(['test'], app);
+    expect(test.code, `${test.stdout}\n${test.stderr}`).toBe(0);
+    expect(test.stdout).toMatch(/meshgate test: global\nPASS: \d+\/\d+/);
+    expect(test.stdout).toMatch(/meshgate test: sales\nPASS: \d+\/\d+/);
+    const check = meshgate(['check', '--config', 'meshgate.yaml', '--format', 'json', 'sales-orders.yaml'], app);
+    expect(check.code, check.stderr).toBe(1);
+    expect(findingsOf(check.stdout)).toEqual(['global:contract_output_format', 'sales:sales_retention_required']);
+    // the workflow's steps: the bundles just built are up to date; the example contract passes the global
+    // rules, and only the new sales rule (no retention declared) judges it
+    expect(meshgate(['build', '--check'], app).code).toBe(0);
+    expect(findingsOf(meshgate(['check', '--config', 'meshgate.yaml', '--format', 'json', 'contracts'], app).stdout)).toEqual(['sales:sales_retention_required']);
+  });
+
+  it('init --extends meshgate makes a domain-only repository that layers on the shipped global rules (config and --policies)', () => {
+    const repo = join(app, 'sales-repo');
+    const init = meshgate(['init', 'sales-repo', '--domain', 'sales', '--extends', 'meshgate'], app);
+    expect(init.code, init.stderr).toBe(0);
+    expect(existsSync(join(repo, 'policies', 'global'))).toBe(false);
+    expect(readFileSync(join(repo, 'meshgate.yaml'), 'utf8')).toMatch(/^extends: meshgate$/m);
+    appendFileSync(join(repo, 'policies', 'domains', 'sales', 'contract.rego'), SALES_RULE);
+    expect(meshgate(['build', '--extends', 'meshgate'], repo).code).toBe(0);
+    const test = meshgate(['test', '--extends', 'meshgate'], repo);
+    expect(test.code, `${test.stdout}\n${test.stderr}`).toBe(0);
+    expect(test.stdout).toMatch(/meshgate test: sales\nPASS/);
+    for (const via of [['--config', 'meshgate.yaml'], ['--policies', 'policies/dist']]) {
+      const check = meshgate(['check', ...via, '--format', 'json', '../sales-orders.yaml'], repo);
+      expect(check.code, `${via.join(' ')}: ${check.stderr}`).toBe(1);
+      expect(findingsOf(check.stdout)).toEqual(['global:contract_output_format', 'sales:sales_retention_required']);
+    }
+  });
+});

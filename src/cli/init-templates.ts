@@ -47,11 +47,11 @@ base := {"id": "orders", "domain": "${domain}", "owner": "team@example.com", "ve
 ${id}_findings(contract, domain) := {f.rule | some f in (c.deny | c.warn) with input as {"contract": contract, "layer": "${domain}", "domain": domain}; startswith(f.rule, "${id}_")}
 
 test_description_missing_warned if {
-	${id}_findings(base, "${domain}") == {"${id}_description"}
+	"${id}_description" in ${id}_findings(base, "${domain}")
 }
 
 test_description_present_passes if {
-	count(${id}_findings(object.union(base, {"description": "Orders, one row per order line."}), "${domain}")) == 0
+	not "${id}_description" in ${id}_findings(object.union(base, {"description": "Orders, one row per order line."}), "${domain}")
 }
 
 test_other_domains_not_judged if {
