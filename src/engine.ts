@@ -186,7 +186,7 @@ export class Engine implements EngineCore {
     return target === undefined ? undefined : l.runtime.evaluate(target, input);
   }
 
-  /** Low-level alias of {@link evaluateRaw} matching DESIGN.md's `engine.evaluate(layer, entrypoint, input)`. */
+  /** Low-level: the same as {@link evaluateRaw} (evaluates one entrypoint of one layer and returns the raw JSON result). */
   evaluate(layer: string, entrypoint: Entrypoint, input: unknown): unknown {
     return this.evaluateRaw(layer, entrypoint, input);
   }

@@ -1,5 +1,5 @@
 /**
- * Combining per-layer access results into one answer (DESIGN.md § Layering): default deny; allowed iff
+ * Combining per-layer access results into one answer (docs/layering.md): default deny; allowed iff
  * the global layer or the owning domain's layer allows and no layer denies — a deny always wins, so a
  * domain grant never overrides a global deny. Obligations of all evaluated layers are merged (union,
  * sorted). Pure, no I/O.
