@@ -158,3 +158,26 @@ describe('meshgate test runs', () => {
     expect(byPath.notes[0]).toMatch(/tested without the global rules/);
   });
 });
+
+describe('README', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = (title: string): string => {
+    const start = readme.indexOf(`## ${title}\n`);
+    expect(start, title).toBeGreaterThanOrEqual(0);
+    const end = readme.indexOf('\n## ', start + 1);
+    return readme.slice(start, end < 0 ? undefined : end).trimEnd();
+  };
+  const commands = (text: string): string[] =>
+    [...text.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')));
+
+  it('still has exactly two set-up commands', () => {
+    expect(commands(section('Set up'))).toHaveLength(2);
+  });
+
+  it('"Your own policies" is at most 15 lines and runs the same steps as the packed-package test, in order', () => {
+    const own = section('Your own policies');
+    expect(own.split('\n').length).toBeLessThanOrEqual(15);
+    const steps = commands(own).map((l) => l.replace(/\s+#.*$/, '').trim());
+    expect(steps).toEqual(['npm install meshgate', 'npx meshgate init --domain sales', 'npx meshgate build', 'npx meshgate test', 'npx meshgate check --config meshgate.yaml contracts']);
+  });
+});
