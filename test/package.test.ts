@@ -99,7 +99,9 @@ const fs = require('node:fs');
 })();
 `,
     );
-    const out = JSON.parse(ok(process.execPath, ['main.cjs'], app)) as { layers: string[]; rules: string[]; rego: boolean };
+    // without require(esm) (off before Node 20.19): the CommonJS build must not require an ESM-only dependency
+    const flag = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [];
+    const out = JSON.parse(ok(process.execPath, [...flag, 'main.cjs'], app)) as { layers: string[]; rules: string[]; rego: boolean };
     expect(out.layers).toEqual(['global']);
     expect(out.rules).toContain('contract_output_format');
     expect(out.rego).toBe(true);
