@@ -125,6 +125,9 @@ describe('meshgate init', () => {
       expect(readFileSync(join(repo, 'policies', f), 'utf8'), f).toBe(readFileSync(join(shipped, f), 'utf8'));
     }
     expect(written).toContain(join('policies', 'domains', 'hr', 'contract.rego'));
+    // CI installs the OPA the shipped bundles were built with (a revision includes it, so build --check needs it)
+    const manifest = JSON.parse(readFileSync(join(defaultPolicyDir(), 'manifest.json'), 'utf8')) as { opa_version: string };
+    expect(readFileSync(join(repo, '.github', 'workflows', 'meshgate.yml'), 'utf8')).toContain(`version: ${manifest.opa_version}\n`);
     expect(readFileSync(join(repo, 'meshgate.yaml'), 'utf8')).toMatch(/^global: policies\/dist\/global\.tar\.gz\ndomains:\n {2}sales: policies\/dist\/sales\.tar\.gz\n {2}hr: policies\/dist\/hr\.tar\.gz\n$/m);
 
     const other = join(tmp, 'other');

@@ -11,6 +11,12 @@ export interface InitPlan {
   extends: string | undefined;
 }
 
+/** What the templates need beyond the plan. */
+export interface InitContext {
+  /** The OPA version CI installs: the one the shipped bundles were built with (a build's revision includes it, so `build --check` needs the same). */
+  opaVersion: string;
+}
+
 /** A Rego identifier prefix for a domain name (`-` is not allowed in identifiers). */
 export function regoIdent(domain: string): string {
   return domain.replace(/-/g, '_');
@@ -77,7 +83,7 @@ ${plan.domains.map((d) => `  ${d}: policies/dist/${d}.tar.gz`).join('\n')}
 }
 
 /** .github/workflows/meshgate.yml: bundles up to date, policy tests, contracts checked. */
-export function ciWorkflow(plan: InitPlan): string {
+export function ciWorkflow(plan: InitPlan, context: InitContext): string {
   const ext = plan.extends === undefined ? '' : ` --extends ${plan.extends}`;
   return `# Policy CI: the committed bundles match their sources, the policy tests pass, and every contract passes.
 name: meshgate
@@ -94,9 +100,10 @@ jobs:
           node-version: 20
       - run: npm ci
       # The OPA compiler (needed by build and test; see "Installing OPA" in meshgate's docs/authoring.md).
+      # Keep it at the version the committed bundles were built with: it is part of every bundle's revision.
       - uses: open-policy-agent/setup-opa@v2
         with:
-          version: latest
+          version: ${context.opaVersion}
       - run: npx meshgate build${ext} --check
       - run: npx meshgate test${ext}
       - run: npx meshgate check --config meshgate.yaml contracts

@@ -5,7 +5,7 @@
  * and an example contract. With --extends, no global layer is copied: the domains layer on the shipped
  * (or a given) global bundle. Never overwrites a file: existing ones are listed and nothing is written.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { SHIPPED_GLOBAL, defaultPolicyDir, resolveExtends } from '../policy/defaults.js';
@@ -98,10 +98,18 @@ function filesOf(plan: InitPlan): Map<string, string | { copy: string }> {
     files.set(join('policies', 'domains', d, 'contract_test.rego'), domainContractTest(d));
   }
   files.set('meshgate.yaml', configYaml(plan));
-  files.set(join('.github', 'workflows', 'meshgate.yml'), ciWorkflow(plan));
+  files.set(join('.github', 'workflows', 'meshgate.yml'), ciWorkflow(plan, { opaVersion: shippedOpaVersion() }));
   files.set(join('policies', 'README.md'), repoReadme(plan));
   files.set(join('contracts', `${plan.domains[0]!}-example.yaml`), exampleContract(plan.domains[0]!));
   return files;
+}
+
+/** The OPA version the shipped bundles were built with (their manifest's opa_version). */
+function shippedOpaVersion(): string {
+  const file = join(defaultPolicyDir(), 'manifest.json');
+  const v = (JSON.parse(readFileSync(file, 'utf8')) as { opa_version?: unknown }).opa_version;
+  if (typeof v !== 'string' || !/^\d+\.\d+\.\d+/.test(v)) throw new MeshgateError('MG_BUNDLE_MANIFEST_INVALID', `${file} names no OPA version`, { location: { file } });
+  return v;
 }
 
 function listTree(dir: string, prefix = ''): string[] {
