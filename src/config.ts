@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
-import { MeshgateError, type Location } from './errors.js';
+import { MeshgateError, isMeshgateError, type Location } from './errors.js';
+import { resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
 import type { DomainMapping } from './subjects/terraform/domain.js';
@@ -55,8 +56,10 @@ export interface EngineSettings {
 
 /** The config document (the YAML file, or the same shape as an object). Paths are relative to the config's directory. */
 export interface MeshgateConfig extends EngineSettings {
-  /** The global layer's bundle. */
-  global: string;
+  /** The global layer's bundle (give this or `extends`). */
+  global?: string;
+  /** Instead of `global`: the global bundle the domains layer on, `meshgate` (the one shipped in the package) or a path. */
+  extends?: string;
   /** Domain layer bundles by domain name. */
   domains?: Record<string, string>;
   /** How Terraform resources map to domains. */
@@ -104,11 +107,11 @@ const posInt = { type: 'integer', minimum: 0 } as const;
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['global'],
   properties: {
     global: str,
     knownDomains: { type: 'array', items: str },
     unknownDomain: { type: 'string', enum: ['error', 'warn'] },
+    extends: str,
     domains: { type: 'object', propertyNames: { type: 'string', pattern: LAYER_NAME, not: { const: 'global' } }, additionalProperties: str },
     mapping: {
       type: 'object',
@@ -239,7 +242,11 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   const bundleProblem = (p: string, path: Array<string | number>): void => {
     if (!existsSync(abs(p))) problems.push({ path: path.join('.'), message: `bundle not found: ${abs(p)}`, location: locate(path) });
   };
-  bundleProblem(cfg.global, ['global']);
+  if ((cfg.global === undefined) === (cfg.extends === undefined)) {
+    const message = cfg.global === undefined ? 'give `global` (the global bundle) or `extends` (`meshgate` for the shipped global rules, or a global bundle path)' : 'give either `global` or `extends`, not both';
+    problems.push({ path: cfg.global === undefined ? '' : 'extends', message, location: locate(cfg.global === undefined ? [] : ['extends']) });
+  }
+  if (cfg.global !== undefined) bundleProblem(cfg.global, ['global']);
   for (const [d, p] of Object.entries(cfg.domains ?? {})) bundleProblem(p, ['domains', d]);
   if (problems.length > 0) throw invalid(file, problems);
 
@@ -265,9 +272,15 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
     }
   }
 
+  let global: string;
+  try {
+    global = cfg.global !== undefined ? abs(cfg.global) : resolveExtends(cfg.extends!, baseDir);
+  } catch (e) {
+    throw isMeshgateError(e) ? new MeshgateError(e.code, e.message, { location: locate(['extends']), cause: e }) : e;
+  }
   const out: LoadedConfig = {
     baseDir,
-    global: abs(cfg.global),
+    global,
     domains: Object.fromEntries(Object.entries(cfg.domains ?? {}).map(([d, p]) => [d, abs(p)])),
     enforcement,
     overrides: cfg.overrides ?? [],

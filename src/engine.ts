@@ -39,7 +39,10 @@ export type BundleSource = string | Uint8Array | Bundle;
 
 /** Options of {@link createEngine}. */
 export interface EngineOptions {
-  /** The global layer's bundle. Omit both `global` and `domains` to use the policies shipped in the package. */
+  /**
+   * The global layer's bundle. Omitted: the global bundle shipped in the package, under the given `domains`
+   * (a domain team's rules layered on the shipped global rules); omit both to use every shipped layer.
+   */
   global?: BundleSource;
   /** Domain layer bundles by domain name (lower-case). */
   domains?: Record<string, BundleSource>;
@@ -266,7 +269,7 @@ export class Engine {
   }
 
   /**
-   * Low-level (DESIGN.md's `engine.evaluate(layer, entrypoint, input)`): evaluates one entrypoint of one
+   * Low-level: evaluates one entrypoint of one
    * layer and returns the raw JSON result (`undefined` when the layer lacks it). Throws MeshgateError.
    * Bypasses layering, threshold and audit: for tests and tooling, never for decisions.
    */
@@ -460,8 +463,8 @@ export const MESHGATE_VERSION = '0.1.0';
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (typeof options !== 'object' || options === null) throw new MeshgateError('MG_CONFIG_INVALID', 'createEngine takes an options object');
   if (options.global === undefined) {
-    if (options.domains !== undefined) throw new MeshgateError('MG_CONFIG_INVALID', 'createEngine: `domains` given without a `global` bundle');
-    options = { ...options, ...bundlePaths() };
+    // domains without a global layer are layered on the shipped global bundle; nothing at all: every shipped layer
+    options = options.domains === undefined ? { ...options, ...bundlePaths() } : { ...options, global: bundlePaths().global };
   }
   const layers: Layer[] = [await loadLayer('global', options.global as BundleSource, options.memoryMaxPages, options.verification)];
   for (const [name, src] of Object.entries(options.domains ?? {})) {

@@ -1,6 +1,6 @@
 /**
  * meshgate — policy-as-code governance for data mesh platforms. Public API (re-exports only): the API of
- * DESIGN.md (createEngine and the Engine's checks, sinks, errors, the Decision types) plus what users
+ * the design (createEngine and the Engine's checks, sinks, errors, the Decision types) plus what users
  * demonstrably need (config loading, policy builds, the shipped policies, contract folders, audit
  * verification) and every type used in those signatures.
  */

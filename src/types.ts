@@ -15,7 +15,7 @@ export type Enforcement = 'advisory' | 'soft' | 'hard';
 /** The kinds of subject meshgate decides on. */
 export type SubjectKind = 'contract' | 'terraform' | 'access' | 'contract_change';
 
-/** The policy entrypoints of the ABI (see DESIGN.md § Policy ABI). */
+/** The policy entrypoints of the ABI: the packages a layer may define (the table in docs/authoring.md § 1, "The policy ABI"). */
 export type Entrypoint =
   | 'meshgate/contract'
   | 'meshgate/terraform'

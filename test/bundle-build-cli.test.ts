@@ -40,6 +40,8 @@ describe('meshgate build arguments', () => {
       keyid: 'board',
       scope: undefined,
       opa: '/x/opa',
+      extends: undefined,
+      check: false,
     });
   });
 

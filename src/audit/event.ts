@@ -75,7 +75,7 @@ export interface AuditWaiver {
   scope: string;
 }
 
-/** One audit event (see DESIGN.md § Audit events). */
+/** One audit event: what was decided, by which bundles, for which (masked) input, hash-chained to the previous event. */
 export interface AuditEvent {
   /** OPA-style labels: `{app: 'meshgate', version, id?}`. */
   labels: { app: 'meshgate'; version: string; id?: string };

@@ -10,6 +10,8 @@ commands:
   authorize <request.json|->  decide access requests (- reads NDJSON from stdin, writes NDJSON)
   diff <old> <new>            classify schema changes between two contract versions
   build [policies]            compile Rego policies into WebAssembly bundles
+  test [policies]             run the Rego tests of each layer (opa test)
+  init --domain <name>        scaffold a policy repository (global rules, domain layers, CI)
   audit verify <log...>       verify the hash chain of JSONL audit logs
 
 options:

@@ -1,5 +1,5 @@
 /**
- * The one classification vocabulary (DESIGN.md § Canonicalise before you compare): every subject
+ * The one classification vocabulary: every subject
  * (contracts, Terraform tags, access requests) maps a classification label through {@link normaliseClassification}
  * before a policy or a comparison sees it. Labels are canonicalised (NFKC, trim, case fold, runs of
  * spaces, `-` and `_` become `_`) and synonyms of personal data become `pii`. The synonym table can be

@@ -1,5 +1,5 @@
 /**
- * Combining per-layer access results into one answer (DESIGN.md § Layering): default deny; allowed iff
+ * Combining per-layer access results into one answer (docs/layering.md): default deny; allowed iff
  * the global layer or the owning domain's layer allows and no layer denies — a deny always wins, so a
  * domain grant never overrides a global deny. Obligations of all evaluated layers are merged (union,
  * sorted) into null-prototype maps holding only the obligation kinds the ABI defines. Pure, no I/O.
@@ -29,7 +29,7 @@ export interface AccessVerdict {
   obligations: Obligations;
 }
 
-/** The obligation kinds the policy ABI defines (DESIGN.md § Policy ABI); every other key is refused. */
+/** The obligation kinds the policy ABI defines; every other key is refused. */
 export const OBLIGATION_KINDS: readonly string[] = ['mask', 'row_filters'];
 const KINDS = new Set(OBLIGATION_KINDS);
 

@@ -1,5 +1,5 @@
 /**
- * The one decision path (DESIGN.md § One decision path): given the loaded layers, a subject's request
+ * The one decision path: given the loaded layers, a subject's request
  * (plain data: kind, subject, domain, units), the layering policy and the threshold, it resolves each
  * unit's layers (global + its known domains; unknown or look-alike domains are an error or a finding,
  * never a silent skip), evaluates them through the policy runtime, validates every result against the

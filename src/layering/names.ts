@@ -1,5 +1,5 @@
 /**
- * The one name normaliser (DESIGN.md § Canonicalise before you compare): Unicode NFKC, trim, case fold.
+ * The one name normaliser: Unicode NFKC, trim, case fold.
  * Used for domain names, data product ids, column names and classification labels. Also resolves a
  * domain name against the known domains, refusing look-alikes and invisible characters. Pure.
  */

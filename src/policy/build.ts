@@ -11,6 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { ENTRYPOINTS, abiViewEntrypoint, type Entrypoint } from '../types.js';
 import { readBundle } from './bundle.js';
+import { SHIPPED_GLOBAL, resolveExtends } from './defaults.js';
 
 /** Options for {@link buildPolicies}. */
 export interface BuildOptions {
@@ -26,6 +27,11 @@ export interface BuildOptions {
   layers?: string[];
   /** Called after each layer is built (a hook for signing). */
   afterLayer?: (layer: BuiltLayer) => void;
+  /**
+   * For a domain-only policies folder (no `global/`): the global bundle its domains layer on, `meshgate`
+   * (the shipped one) or a path; recorded in the manifest so that the built folder loads on its own.
+   */
+  extends?: string;
 }
 
 /** One built layer. */
@@ -56,35 +62,49 @@ export interface BuildManifest {
   rego_version: 'v0' | 'v1';
   /** Built layers by name. */
   layers: Record<string, Omit<BuiltLayer, 'name'>>;
+  /** The global bundle the domain layers extend (`meshgate`, or a path relative to the manifest's folder), when there is no global layer. */
+  extends?: string;
 }
 
+/** Where users are told to read about installing OPA (shipped in the package as docs/authoring.md). */
+export const OPA_INSTALL_DOCS = '"Installing OPA" in docs/authoring.md (shipped at node_modules/meshgate/docs/authoring.md)';
+
 /**
- * Finds the OPA compiler: `$MESHGATE_OPA`, then `.cache/bin/opa` under the working directory or any
- * parent, then `opa` on PATH. Throws MG_OPA_NOT_FOUND naming what was tried.
+ * Finds the OPA compiler, in this order: `explicit` (`--opa`), `$MESHGATE_OPA`, `opa` on PATH, then the
+ * project's own build (`.cache/bin/opa` under the working directory or a parent, from `npm run build:opa`
+ * in a meshgate checkout). A given path that does not exist is an error rather than a reason to look
+ * further. Throws MG_OPA_NOT_FOUND listing every place tried and pointing at the install docs.
  */
 export function findOpa(explicit?: string): string {
-  const tried: string[] = [];
-  const candidates = [explicit, process.env['MESHGATE_OPA']].filter((x): x is string => !!x);
-  for (const c of candidates) {
-    tried.push(c);
-    if (existsSync(c)) return resolve(c);
+  const exe = process.platform === 'win32' ? 'opa.exe' : 'opa';
+  const given: Array<[string, string | undefined]> = [
+    ['--opa', explicit],
+    ['MESHGATE_OPA', process.env['MESHGATE_OPA']],
+  ];
+  for (const [what, p] of given) {
+    if (p === undefined || p.trim() === '') continue;
+    if (existsSync(p) && statSync(p).isFile()) return resolve(p);
+    throw new MeshgateError('MG_OPA_NOT_FOUND', `OPA compiler not found: ${what} is ${p}, which is not a file; see ${OPA_INSTALL_DOCS}`, { location: { file: p } });
   }
+  for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!d) continue;
+    const p = join(d, exe);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  const tried = ['--opa (not given)', 'MESHGATE_OPA (not set)', `${exe} on PATH (none)`];
   let dir = process.cwd();
   for (;;) {
-    const p = join(dir, '.cache', 'bin', 'opa');
-    tried.push(p);
+    const p = join(dir, '.cache', 'bin', exe);
     if (existsSync(p)) return p;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!d) continue;
-    const p = join(d, 'opa');
-    if (existsSync(p)) return p;
-  }
-  tried.push('opa on PATH');
-  throw new MeshgateError('MG_OPA_NOT_FOUND', `OPA compiler not found (tried ${tried.join(', ')}); run \`npm run build:opa\` or set MESHGATE_OPA`);
+  tried.push(`.cache/bin/${exe} in ${process.cwd()} or a parent (none)`);
+  throw new MeshgateError(
+    'MG_OPA_NOT_FOUND',
+    `OPA compiler not found. Tried: ${tried.join('; ')}. Install OPA (a package manager, a release binary, or \`go install\`) and put it on PATH, or pass --opa / set MESHGATE_OPA to its path; see ${OPA_INSTALL_DOCS}`,
+  );
 }
 
 /** The compiler's version string (e.g. `1.22.3`). */
@@ -153,6 +173,19 @@ export function declaredEntrypoints(files: string[]): Entrypoint[] {
   return ENTRYPOINTS.filter((e) => found.has(e));
 }
 
+/**
+ * Whether a shared lib/ file belongs in a layer's bundle: not when it adds to an ABI package the layer
+ * does not declare (lib/access.rego completes `meshgate.access` from each layer's allow_rules, so a
+ * domain with contract rules only would not compile with it). Data files and helper packages always fit;
+ * when a data file is present the whole lib/ folder is passed (a data file's place in `data` comes from its folder).
+ */
+function libFileFits(file: string, entrypoints: readonly Entrypoint[]): boolean {
+  if (!file.endsWith('.rego')) return true;
+  const m = /^\s*package\s+meshgate\.([a-z_]+)\s*$/m.exec(readFileSync(file, 'utf8'));
+  const ep = m ? (`meshgate/${m[1]}` as Entrypoint) : undefined;
+  return ep === undefined || !ENTRYPOINTS.includes(ep) || entrypoints.includes(ep);
+}
+
 /** Bumped whenever the build's output changes for the same sources (it is part of each revision). */
 const BUILD_FORMAT = 2;
 
@@ -203,18 +236,27 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
   const layers = discoverLayers(policiesDir).filter((l) => !options.layers || options.layers.includes(l.name));
   if (layers.length === 0) throw new MeshgateError('MG_BUILD_NO_POLICIES', `no layers (global/ or domains/<name>/) under ${policiesDir}`);
   const manifest: BuildManifest = { manifest_version: 1, opa_version: version, rego_version: options.v0 ? 'v0' : 'v1', layers: {} };
+  if (options.extends !== undefined) {
+    if (layers.some((l) => l.name === 'global')) {
+      throw new MeshgateError('MG_BUILD_EXTENDS_GLOBAL', `${policiesDir} has its own global layer; --extends is for domain-only policies folders`, { location: { file: join(policiesDir, 'global') } });
+    }
+    const target = resolveExtends(options.extends, process.cwd()); // fails early when it does not exist
+    manifest.extends = options.extends === SHIPPED_GLOBAL ? SHIPPED_GLOBAL : relative(outDir, target).split(sep).join('/');
+  }
   for (const layer of layers) {
     const layerDir = join(policiesDir, layer.dir);
     const files = listFiles(layerDir).filter(isSource);
     if (files.length === 0) continue; // an empty layer folder is not a layer
     const entrypoints = declaredEntrypoints(files);
+    const fitting = libFiles.filter((f) => libFileFits(f, entrypoints));
+    const layerLib = fitting.some((f) => !f.endsWith('.rego')) ? libFiles : fitting;
     if (entrypoints.length === 0) {
       throw new MeshgateError('MG_BUILD_NO_ENTRYPOINT', `layer ${layer.name} (${layerDir}) declares none of the ABI packages (${ENTRYPOINTS.map((e) => e.replace('/', '.')).join(', ')})`, {
         location: { file: layerDir },
       });
     }
     const sources: Record<string, string> = {};
-    for (const f of [...libFiles, ...files].sort()) sources[relative(policiesDir, f).split(sep).join('/')] = sha256(readFileSync(f));
+    for (const f of [...layerLib, ...files].sort()) sources[relative(policiesDir, f).split(sep).join('/')] = sha256(readFileSync(f));
     const revision = `${layer.name}-${sha256(JSON.stringify([BUILD_FORMAT, version, options.v0 === true, sources])).slice(0, 16)}`;
     const bundleName = `${layer.name}.tar.gz`;
     const tmp = join(outDir, `.${bundleName}.${process.pid}.tmp`);
@@ -224,7 +266,11 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
     // Paths relative to the policies folder: the bundle (and the source locations compiled into the WASM)
     // must not depend on where the checkout lives, or a build elsewhere would never match the committed one.
     args.push(layer.dir);
-    if (libFiles.length > 0) args.push('lib');
+    if (layerLib.length === libFiles.length) {
+      if (libFiles.length > 0) args.push('lib');
+    } else {
+      args.push(...layerLib.map((f) => relative(policiesDir, f).split(sep).join('/')));
+    }
     args.push(VIEWS_DIR);
     writeAbiViews(join(policiesDir, VIEWS_DIR), entrypoints);
     try {

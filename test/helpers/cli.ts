@@ -16,10 +16,10 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Runs `npx tsup` when dist/cli/main.js or dist/cli/worker.js is missing or older than any file under src/. */
+/** Runs `npx tsup` when a built entry (CLI, worker, ESM or CommonJS library) is missing or older than any file under src/. */
 export function ensureBuilt(): void {
-  const worker = join(ROOT, 'dist', 'cli', 'worker.js');
-  if (existsSync(CLI) && existsSync(worker) && Math.min(statSync(CLI).mtimeMs, statSync(worker).mtimeMs) >= newestMtime(join(ROOT, 'src'))) return;
+  const built = [CLI, join(ROOT, 'dist', 'cli', 'worker.js'), join(ROOT, 'dist', 'index.js'), join(ROOT, 'dist', 'index.cjs')];
+  if (built.every((f) => existsSync(f)) && Math.min(...built.map((f) => statSync(f).mtimeMs)) >= newestMtime(join(ROOT, 'src'))) return;
   const r = spawnSync('npx', ['tsup'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npx tsup failed:\n${r.stdout}\n${r.stderr}`);
 }
