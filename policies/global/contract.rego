@@ -62,8 +62,9 @@ deny contains f if {
 	some [p, field] in all_fields
 	field.pii == true
 	not has_text(contract, "encryption")
+	not has_text(field, "encrypted_name")
 	f := {
-		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol.", [field.name]),
+		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element).", [field.name]),
 		"rule": "contract_pii_encryption",
 		"path": field_path(p),
 	}

@@ -68,6 +68,12 @@ test_pii_without_encryption_denied_nested_path if {
 	f.path == "fields.0.fields.0"
 }
 
+test_pii_field_with_encrypted_name_allowed if {
+	contract := object.union(good, {"fields": [{"name": "email", "pii": true, "encrypted_name": "email_enc", "fields": []}, {"name": "phone", "pii": true, "fields": []}]})
+	paths := {f.path | some f in c.deny with input as {"contract": contract}; f.rule == "contract_pii_encryption"}
+	paths == {"fields.1"}
+}
+
 test_pii_with_encryption_allowed if {
 	contract := object.union(good, {"encryption": "AES256_GCM", "fields": [{"name": "email", "pii": true, "fields": []}]})
 	count(deny_rules(contract)) == 0

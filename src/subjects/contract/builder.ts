@@ -4,6 +4,7 @@
  */
 import type { Location } from '../../errors.js';
 import type { ContractField, DataContract, LocationMap } from './model.js';
+import { customProperties, firstProperty, PII_PROPERTY_NAMES } from './extensions.js';
 import { isTreeObject } from './tree.js';
 import type { RawPath, SourceTree, TreeObject, TreeValue } from './tree.js';
 
@@ -126,6 +127,19 @@ export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, 
   const pii = asBool(o['pii']) ?? asBool(o['isPii']) ?? asBool(o['personal_data']);
   if (pii === true) f.pii = true;
   if (o['pii'] !== undefined) b.mark(`${canon}.pii`, [...raw, 'pii']);
+  // ODCS has no PII field: tools write it as a custom property (datacontract-cli: `{property: pii, value: 'True'}`).
+  const cp = firstProperty(customProperties(b, raw), PII_PROPERTY_NAMES);
+  if (cp !== undefined && (asBool(cp.value) === true || cp.value === 1 || cp.value === '1')) {
+    f.pii = true;
+    b.mark(`${canon}.pii`, cp.path);
+  }
+  // ODCS `encryptedName` (v3) / `encryptedColumnName` (v2): the element holding the encrypted value.
+  const enc = o['encryptedName'] !== undefined ? 'encryptedName' : 'encryptedColumnName';
+  const encName = asString(o[enc]);
+  if (encName !== undefined) {
+    f.encrypted_name = encName;
+    b.mark(`${canon}.encrypted_name`, [...raw, enc]);
+  }
   const sem = asString(o['semantic_type']) ?? asString(o['semantic']) ?? asString(o['semanticType']);
   if (sem !== undefined) {
     f.semantic_type = sem;
@@ -137,7 +151,8 @@ export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, 
   if (tags.length) f.tags = tags;
   const en = o['enum'];
   if (Array.isArray(en)) {
-    f.enum = asStrings(en);
+    // ODCS v3.2 writes enumerations as `{value, label, description}` objects.
+    f.enum = asStrings(en.map((e) => (isTreeObject(e) ? (e['value'] ?? null) : e)));
     b.mark(`${canon}.enum`, [...raw, 'enum']);
   }
   readNumericConstraints(b, f, o, raw, canon);

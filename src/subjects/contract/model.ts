@@ -50,6 +50,8 @@ export interface ContractField {
   classification?: string;
   /** Personally identifiable information. */
   pii: boolean;
+  /** The element holding this field's encrypted value (ODCS `encryptedName` / `encryptedColumnName`). */
+  encrypted_name?: string;
   /** Semantic type (global_identifier, global_customer_uuid...). */
   semantic_type?: string;
   /** Description. */
@@ -205,6 +207,7 @@ const fieldSchema = {
     primary_key: { type: 'boolean' },
     classification: { type: 'string' },
     pii: { type: 'boolean' },
+    encrypted_name: { type: 'string' },
     semantic_type: { type: 'string' },
     description: { type: 'string' },
     business_rule: { type: 'string' },

@@ -8,6 +8,7 @@ import { MeshgateError } from '../../errors.js';
 import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
 import { addImportWarning, Builder } from './builder.js';
+import { PII_WORDS } from './extensions.js';
 import { detectFormat } from './detect.js';
 import { importDcs } from './importers/dcs.js';
 import { importOdcs } from './importers/odcs.js';
@@ -27,7 +28,6 @@ export interface ParseContractOptions {
   file?: string;
 }
 
-const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'personal-data', 'sensitive_personal', 'spi', 'phi']);
 
 let validator: ValidateFunction | undefined;
 
@@ -71,14 +71,14 @@ function toTree(source: ContractSource, file: string | undefined): SourceTree {
   throw new MeshgateError('MG_CONTRACT_INPUT', `a contract must be text, bytes or an object, not ${source === null ? 'null' : typeof source}`, { location: base });
 }
 
-/** Marks fields as PII by explicit flag, classification, tag, or an ENCRYPT governance rule naming them. */
+/** Marks fields as PII by classification, tag (see PII_WORDS), or an ENCRYPT governance rule naming them (flags and custom properties are read by the importers). */
 function markPii(c: DataContract): void {
   const encryptConditions = c.governance.filter((g) => g.action === 'ENCRYPT' && g.condition !== undefined).map((g) => g.condition ?? '');
   const visit = (fields: ContractField[]): void => {
     for (const f of fields) {
-      const cls = f.classification?.toLowerCase();
-      if (cls !== undefined && PII_CLASSES.has(cls)) f.pii = true;
-      if (f.tags.some((t) => t.toLowerCase() === 'pii')) f.pii = true;
+      const cls = f.classification?.trim().toLowerCase();
+      if (cls !== undefined && PII_WORDS.has(cls)) f.pii = true;
+      if (f.tags.some((t) => PII_WORDS.has(t.normalize('NFKC').trim().toLowerCase()))) f.pii = true;
       for (const cond of encryptConditions) {
         const quoted = (s: string): boolean => cond.includes(`'${s}'`) || cond.includes(`"${s}"`);
         if ((f.semantic_type !== undefined && quoted(f.semantic_type)) || quoted(f.name)) f.pii = true;

@@ -1,0 +1,57 @@
+/**
+ * Reading the standards' extension mechanisms: ODCS `customProperties` lists (`[{property, value}]`) and
+ * DCS `x-` keys. Property names are matched case-, space-, dash- and underscore-insensitively, so
+ * `pii`, `PII`, `is_pii` and `isPii` are one name; a name given twice is ambiguous and the first wins.
+ */
+import type { Builder } from './builder.js';
+import { isTreeObject } from './tree.js';
+import type { RawPath, TreeValue } from './tree.js';
+
+/** A custom property's value and where it is. */
+export interface CustomProperty {
+  /** The value as written. */
+  value: TreeValue;
+  /** Raw path of the value (`[...base, 'customProperties', 3, 'value']`). */
+  path: RawPath;
+}
+
+/** A property name, normalised: lower case, letters and digits only (`Is_PII` → `ispii`). */
+export function normaliseName(name: string): string {
+  return name.normalize('NFKC').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** The `customProperties` list of the object at `base`, by normalised property name. */
+export function customProperties(b: Builder, base: RawPath): Map<string, CustomProperty> {
+  const out = new Map<string, CustomProperty>();
+  const list = b.arr([...base, 'customProperties']);
+  list?.forEach((item, i) => {
+    if (!isTreeObject(item)) return;
+    const name = item['property'];
+    if (typeof name !== 'string') return;
+    const key = normaliseName(name);
+    if (key === '' || out.has(key)) return;
+    out.set(key, { value: item['value'] ?? null, path: [...base, 'customProperties', i, 'value'] });
+  });
+  return out;
+}
+
+/** The first of `names` present in a custom property map. */
+export function firstProperty(props: Map<string, CustomProperty>, names: readonly string[]): CustomProperty | undefined {
+  for (const n of names) {
+    const hit = props.get(normaliseName(n));
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/** Names under which a PII flag is written (`pii`, `isPii`, `containsPii`, `personalData`). */
+export const PII_PROPERTY_NAMES = ['pii', 'isPii', 'containsPii', 'personalData', 'isPersonalData'] as const;
+/** Names under which a contract-level encryption protocol is written. */
+export const ENCRYPTION_PROPERTY_NAMES = ['encryption', 'encryptionAlgorithm', 'encryptionAtRest'] as const;
+/** Names under which a domain is written where the standard has no domain field. */
+export const DOMAIN_PROPERTY_NAMES = ['domain', 'dataDomain'] as const;
+/** Names under which an owner is written where the standard has no owner field. */
+export const OWNER_PROPERTY_NAMES = ['owner', 'dataOwner', 'productOwner'] as const;
+
+/** Field tags and classification words that mark personal data (lower case). */
+export const PII_WORDS: ReadonlySet<string> = new Set(['pii', 'personal', 'personal_data', 'personal-data', 'personaldata', 'sensitive_personal', 'spi', 'phi', 'pii:true', 'pii=true', 'gdpr:personal']);
