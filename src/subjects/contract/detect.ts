@@ -40,6 +40,9 @@ export function detectFormat(root: TreeValue, location: Location): ContractForma
   if (api !== '' && kind !== '' && kind !== 'DataContract' && !has('dataset')) {
     throw unknown(`\`kind: ${kind}\` is not a data contract (a data product descriptor?)`, location, keys);
   }
+  if (kind === 'DataContract' && /^v?\d+\./.test(api) && !/^v?[23]\./.test(api)) {
+    throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location });
+  }
   // Newer v3 minor versions are accepted here; standard.ts checks them against the newest known v3 schema.
   if (/^v?3\.\d+(\.|$)/.test(api)) return 'odcs-v3';
   if (/^v?2\./.test(api) || (kind === 'DataContract' && (has('dataset') || has('datasetName'))) || (has('dataset') && (has('datasetName') || has('quantumName') || kind === 'managedDataset'))) {

@@ -220,7 +220,7 @@ function v2ServerType(driver: string | undefined, server: string | undefined): s
 function readQuality(b: Builder, raw: RawPath, c: DataContract, column: string | undefined): void {
   (b.arr(raw) ?? []).forEach((q, i) => {
     if (!isTreeObject(q)) return;
-    const rule: QualityRule = { name: asString(q['name']) ?? asString(q['metric']) ?? asString(q['rule']) ?? asString(q['type']) ?? `quality_${i}` };
+    const rule: QualityRule = { name: asString(q['name']) ?? asString(q['metric']) ?? asString(q['rule']) ?? asString(q['templateName']) ?? asString(q['type']) ?? `quality_${i}` };
     put(rule, 'description', asString(q['description']));
     put(rule, 'rule', asString(q['query']) ?? asString(q['rule']));
     put(rule, 'column', column);
