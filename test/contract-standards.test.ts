@@ -71,6 +71,9 @@ describe('PII in ODCS customProperties is read (no silent false negative)', () =
     expect(names(dcs)).toEqual(['birth_date', 'email', 'phone']);
     expect(names(odcs)).toEqual(['birth_date', 'email', 'phone']);
     expect(rules(dcs)).toEqual(rules(odcs));
+    // The same conversion written as v3.1.0 (accepted before): the customProperties marking alone decides.
+    const v31 = await check(read('dcs-three-pii.odcs.yaml').replace('apiVersion: v3.2.0', 'apiVersion: v3.1.0'), 'odcs31.yaml');
+    expect(names(v31)).toEqual(['birth_date', 'email', 'phone']);
   });
 
   it.each([

@@ -17,7 +17,7 @@ import odcs222 from './schemas/odcs/odcs-json-schema-v2.2.2.json' with { type: '
 import odcs302 from './schemas/odcs/odcs-json-schema-v3.0.2.json' with { type: 'json' };
 import odcs310 from './schemas/odcs/odcs-json-schema-v3.1.0.json' with { type: 'json' };
 import odcs320 from './schemas/odcs/odcs-json-schema-v3.2.0.json' with { type: 'json' };
-import { isTreeObject, newObject } from './tree.js';
+import { isTreeObject } from './tree.js';
 import type { RawPath, SourceTree, TreeValue } from './tree.js';
 
 /** A vendored published schema: the version it describes and the document. */
@@ -136,6 +136,18 @@ function pick(errors: readonly ErrorObject[]): ErrorObject[] {
   return out;
 }
 
+/**
+ * A copy with ordinary prototypes (ajv's deep equality calls `valueOf` on objects, which the tree's
+ * prototype-free objects lack). Keys are defined, never assigned, so `__proto__` stays plain data.
+ */
+function plain(v: TreeValue, depth: number): unknown {
+  if (Array.isArray(v)) return v.map((x) => plain(x, depth + 1));
+  if (!isTreeObject(v)) return v;
+  const o: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: plain(v[k] ?? null, depth + 1), enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
 /** Most schema violations reported per contract (the count of the rest is added to the last one). */
 export const MAX_SCHEMA_WARNINGS = 10;
 
@@ -153,14 +165,9 @@ export interface LocatedWarning extends ImportWarning {
 export function checkStandard(tree: SourceTree, version: StandardVersion, location: Location): LocatedWarning[] {
   const s = SCHEMAS[version.schemaKey];
   if (s === undefined || !isTreeObject(tree.root)) return [];
-  let doc: TreeValue = tree.root;
-  if (version.newer) {
-    // Validate the newer document as the newest known version: every other key must still conform.
-    const copy = newObject();
-    for (const k of Object.keys(tree.root)) copy[k] = tree.root[k] ?? null;
-    copy[s.versionKey] = s.versionValue;
-    doc = copy;
-  }
+  const doc = plain(tree.root, 0) as Record<string, unknown>;
+  // Validate a newer document as the newest known version: every other key must still conform.
+  if (version.newer) Object.defineProperty(doc, s.versionKey, { value: s.versionValue, enumerable: true, writable: true, configurable: true });
   const validate = validatorFor(version.schemaKey);
   const ok = validate(doc);
   const errors = ok ? [] : pick(validate.errors ?? []);
