@@ -87,6 +87,19 @@ describe('PII in ODCS customProperties is read (no silent false negative)', () =
     expect(pii.sort()).toEqual(['customer_email', 'order_id']);
   });
 
+  it("a pii property given twice ('False' then 'True') is PII: any marking wins", async () => {
+    const text = read('dcs-three-pii.odcs.yaml').replace("          - property: pii\n            value: 'True'\n      - name: phone", "          - property: PII\n            value: 'False'\n          - property: pii\n            value: 'True'\n      - name: phone");
+    expect(text).toContain("value: 'False'");
+    const d = await check(text, 'dup.yaml');
+    expect(d.findings.filter((f) => f.rule === 'contract_pii_encryption')).toHaveLength(3);
+  });
+
+  it('encryption declared as "none" does not satisfy the PII rule', async () => {
+    const text = read('dcs-three-pii.odcs.yaml').replace('schema:\n', 'customProperties:\n  - property: encryption\n    value: none\nschema:\n');
+    expect(text).toContain('value: none');
+    expect((await check(text, 'none.yaml')).findings.filter((f) => f.rule === 'contract_pii_encryption')).toHaveLength(3);
+  });
+
   it("customProperties pii with value 'False' is not PII", async () => {
     const text = read('dcs-three-pii.odcs.yaml').replace(/value: 'True'/g, "value: 'False'");
     expect(rules(await check(text, 'no-pii.yaml'))).not.toContain('contract_pii_encryption');

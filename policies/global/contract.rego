@@ -20,6 +20,14 @@ has_text(obj, key) if {
 # Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0
 field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]) | some x in p])])
 
+# Encryption values that declare the absence of encryption: they never satisfy the PII rule.
+no_encryption_words := {"none", "no", "false", "off", "disabled", "plaintext", "plain", "unencrypted", "null", "n/a", "na"}
+
+encryption_declared if {
+	has_text(contract, "encryption")
+	not no_encryption_words[lower(trim_space(contract.encryption))]
+}
+
 # All fields, nested ones included: [path array, field].
 all_fields contains [p, f] if {
 	walk(contract.fields, [p, f])
@@ -61,7 +69,7 @@ deny contains f if {
 deny contains f if {
 	some [p, field] in all_fields
 	field.pii == true
-	not has_text(contract, "encryption")
+	not encryption_declared
 	not has_text(field, "encrypted_name")
 	f := {
 		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element).", [field.name]),

@@ -74,6 +74,11 @@ test_pii_field_with_encrypted_name_allowed if {
 	paths == {"fields.1"}
 }
 
+test_pii_with_encryption_none_denied if {
+	contract := object.union(good, {"encryption": " None ", "fields": [{"name": "email", "pii": true, "fields": []}]})
+	"contract_pii_encryption" in deny_rules(contract)
+}
+
 test_pii_with_encryption_allowed if {
 	contract := object.union(good, {"encryption": "AES256_GCM", "fields": [{"name": "email", "pii": true, "fields": []}]})
 	count(deny_rules(contract)) == 0

@@ -4,7 +4,7 @@
  */
 import type { Location } from '../../errors.js';
 import type { ContractField, DataContract, LocationMap } from './model.js';
-import { customProperties, firstProperty, PII_PROPERTY_NAMES } from './extensions.js';
+import { customProperties, findProperty, PII_PROPERTY_NAMES } from './extensions.js';
 import { isTreeObject } from './tree.js';
 import type { RawPath, SourceTree, TreeObject, TreeValue } from './tree.js';
 
@@ -128,8 +128,8 @@ export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, 
   if (pii === true) f.pii = true;
   if (o['pii'] !== undefined) b.mark(`${canon}.pii`, [...raw, 'pii']);
   // ODCS has no PII field: tools write it as a custom property (datacontract-cli: `{property: pii, value: 'True'}`).
-  const cp = firstProperty(customProperties(b, raw), PII_PROPERTY_NAMES);
-  if (cp !== undefined && (asBool(cp.value) === true || cp.value === 1 || cp.value === '1')) {
+  const cp = findProperty(customProperties(b, raw), PII_PROPERTY_NAMES, (v) => asBool(v) === true || v === 1 || v === '1');
+  if (cp !== undefined) {
     f.pii = true;
     b.mark(`${canon}.pii`, cp.path);
   }

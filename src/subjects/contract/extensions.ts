@@ -1,7 +1,8 @@
 /**
  * Reading the standards' extension mechanisms: ODCS `customProperties` lists (`[{property, value}]`) and
  * DCS `x-` keys. Property names are matched case-, space-, dash- and underscore-insensitively, so
- * `pii`, `PII`, `is_pii` and `isPii` are one name; a name given twice is ambiguous and the first wins.
+ * `pii`, `PII`, `is_pii` and `isPii` are one name. A name given twice keeps every value: a PII flag is
+ * set when any of them says so (fail closed), other facts take the first.
  */
 import type { Builder } from './builder.js';
 import { isTreeObject } from './tree.js';
@@ -20,27 +21,36 @@ export function normaliseName(name: string): string {
   return name.normalize('NFKC').toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** The `customProperties` list of the object at `base`, by normalised property name. */
-export function customProperties(b: Builder, base: RawPath): Map<string, CustomProperty> {
-  const out = new Map<string, CustomProperty>();
+/** The `customProperties` list of the object at `base`, by normalised property name (every value kept, in order). */
+export function customProperties(b: Builder, base: RawPath): Map<string, CustomProperty[]> {
+  const out = new Map<string, CustomProperty[]>();
   const list = b.arr([...base, 'customProperties']);
   list?.forEach((item, i) => {
     if (!isTreeObject(item)) return;
     const name = item['property'];
     if (typeof name !== 'string') return;
     const key = normaliseName(name);
-    if (key === '' || out.has(key)) return;
-    out.set(key, { value: item['value'] ?? null, path: [...base, 'customProperties', i, 'value'] });
+    if (key === '') return;
+    const entry: CustomProperty = { value: item['value'] ?? null, path: [...base, 'customProperties', i, 'value'] };
+    const seen = out.get(key);
+    if (seen) seen.push(entry);
+    else out.set(key, [entry]);
   });
   return out;
 }
 
-/** The first of `names` present in a custom property map. */
-export function firstProperty(props: Map<string, CustomProperty>, names: readonly string[]): CustomProperty | undefined {
+/** The first value of the first of `names` present in a custom property map. */
+export function firstProperty(props: Map<string, CustomProperty[]>, names: readonly string[]): CustomProperty | undefined {
   for (const n of names) {
-    const hit = props.get(normaliseName(n));
+    const hit = props.get(normaliseName(n))?.[0];
     if (hit !== undefined) return hit;
   }
+  return undefined;
+}
+
+/** The first value, under any of `names`, that satisfies `test`. */
+export function findProperty(props: Map<string, CustomProperty[]>, names: readonly string[], test: (v: TreeValue) => boolean): CustomProperty | undefined {
+  for (const n of names) for (const p of props.get(normaliseName(n)) ?? []) if (test(p.value)) return p;
   return undefined;
 }
 
