@@ -144,7 +144,7 @@ function deriveS3(r: PlanResource, links: BucketLinks, out: ResourceInput): void
     const prefix = nonEmpty(at(first(after['logging']), ['target_prefix'])) ?? null;
     // An inline block whose target is unknown until apply is judged like the split resource: the
     // referenced bucket when configuration names one, else unknown (never "logging off").
-    const tbUnknown = tb === undefined && (marked(r.afterUnknown, ['logging', 0, 'target_bucket']) || unknownSet(r, ['logging']));
+    const tbUnknown = tb === undefined && unknownSet(r, ['logging', 0, 'target_bucket']);
     const ref = tbUnknown ? referencedAddress(r, ['logging', 0, 'target_bucket']) : undefined;
     if (tb !== undefined || ref !== undefined) out.logging = { target_bucket: (tb ?? ref) as string, target_prefix: prefix, source: 'inline' };
     else if (tbUnknown) out.logging = { source: 'inline', unknown: true };
