@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
+import { preparePlan } from '../src/subjects/terraform/check.js';
 import type { Decision } from '../src/types.js';
 import { bundlePath } from './helpers/paths.js';
 
@@ -148,5 +149,16 @@ describe('split resources linked through module call arguments', () => {
   it('without the module argument nothing links the two, and the PII bucket is denied for logging', async () => {
     const d = await engine.checkPlan(text(false), { file: 'module.json' });
     expect(loggingDenials(d).map((f) => f.resource)).toEqual(['aws_s3_bucket.data']);
+  });
+});
+
+describe('partially unknown inline blocks', () => {
+  it('versioning { enabled = <unknown> } is unknown until apply, not "versioning off"', () => {
+    const text = plan([{ address: 'aws_s3_bucket.v', type: 'aws_s3_bucket', name: 'v', after: { bucket: 'v', tags: TAGS, versioning: [{ mfa_delete: false }] }, unknown: { versioning: [{ enabled: true }] } }], {
+      root_module: { resources: [cfg('aws_s3_bucket.v', { bucket: { constant_value: 'v' }, versioning: [{ enabled: ref('var.versioned') }] })] },
+    });
+    const input = preparePlan(JSON.parse(text) as Record<string, unknown>).judged[0]?.input;
+    expect(input?.versioning).toEqual({ enabled: false, source: 'inline', unknown: true });
+    expect(input?.unknown).toContain('versioning');
   });
 });

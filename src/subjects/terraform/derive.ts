@@ -159,7 +159,7 @@ function deriveS3(r: PlanResource, links: BucketLinks, out: ResourceInput): void
     out.versioning = unk ? { enabled: false, source: vr.address, unknown: true } : { enabled: status === 'Enabled', source: vr.address };
   } else {
     const en = at(first(after['versioning']), ['enabled']);
-    out.versioning = en === undefined && unknownSet(r, ['versioning']) ? { enabled: false, source: 'inline', unknown: true } : { enabled: en === true };
+    out.versioning = en === undefined && unknownSet(r, ['versioning', 0, 'enabled']) ? { enabled: false, source: 'inline', unknown: true } : { enabled: en === true };
   }
   if (out.versioning.unknown) unknown.push('versioning');
   // Public access block.
