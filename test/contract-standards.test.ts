@@ -49,6 +49,17 @@ describe('ODCS v3.2 is accepted; newer v3 minors are accepted with a warning whe
     await expect(check(text, 'bad.yaml')).rejects.toMatchObject({ code: 'MG_CONTRACT_VERSION_UNSUPPORTED', message: expect.stringMatching(/v3\.9\.0 .*not compatible.*\/version must be string/) });
   });
 
+  it('a later patch (v3.2.1) is read as v3.2.0 without a warning', async () => {
+    const d = await check(read('odcs-v3.2-orders.odcs.yaml').replace('apiVersion: v3.2.0', 'apiVersion: v3.2.1'), 'patch.yaml');
+    expect(d.findings).toEqual([]);
+  });
+
+  it('a newer DCS minor (1.3.0) compatible with the 1.2.1 schema is read with a warning', async () => {
+    const text = read('dcs-three-pii.datacontract.yaml').replace('dataContractSpecification: 1.1.0', 'dataContractSpecification: 1.3.0');
+    const d = await check(text, 'dcs13.yaml');
+    expect(d.findings.find((f) => f.rule === 'contract_standard_version_newer')?.msg).toMatch(/1\.3\.0 is newer .* read as DCS 1\.2\.1/);
+  });
+
   it('a v4 contract is still refused', async () => {
     const text = read('odcs-v3.2-orders.odcs.yaml').replace('apiVersion: v3.2.0', 'apiVersion: v4.0.0');
     await expect(check(text, 'v4.yaml')).rejects.toMatchObject({ code: 'MG_CONTRACT_VERSION_UNSUPPORTED' });

@@ -172,6 +172,13 @@ function plain(v: TreeValue, depth: number): unknown {
   return o;
 }
 
+/** True when `declared` is a later patch of the same minor line as `known` (`v3.2.1` after `v3.2.0`). */
+function newerPatch(declared: string, known: string): boolean {
+  const d = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(declared);
+  const k = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(known);
+  return d !== null && k !== null && d[1] === k[1] && d[2] === k[2] && Number(d[3]) > Number(k[3]);
+}
+
 /** Most schema violations reported per contract (the count of the rest is added to the last one). */
 export const MAX_SCHEMA_WARNINGS = 10;
 
@@ -190,8 +197,9 @@ export function checkStandard(tree: SourceTree, version: StandardVersion, locati
   const s = SCHEMAS[version.schemaKey];
   if (s === undefined || !isTreeObject(tree.root)) return [];
   const doc = plain(tree.root, 0) as Record<string, unknown>;
-  // Validate a newer document as the newest known version: every other key must still conform.
-  if (version.newer) Object.defineProperty(doc, s.versionKey, { value: s.versionValue, enumerable: true, writable: true, configurable: true });
+  // Validate a newer minor (or a newer patch of a known minor) as the newest known version of its line:
+  // every other key must still conform.
+  if (version.newer || newerPatch(version.declared, s.versionValue)) Object.defineProperty(doc, s.versionKey, { value: s.versionValue, enumerable: true, writable: true, configurable: true });
   const validate = validatorFor(version.schemaKey);
   const ok = validate(doc);
   const errors = ok ? [] : pick(validate.errors ?? []);
