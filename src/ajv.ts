@@ -33,3 +33,33 @@ export function newAjv(options: Options = OPTIONS): Ajv {
   }
   return instance;
 }
+
+/** The compiler interface the published-schema instances expose. */
+export interface SchemaCompiler {
+  /** Compiles a JSON Schema into a validator. */
+  compile(schema: object): import('ajv').ValidateFunction;
+}
+
+/**
+ * Options for published third-party JSON Schemas (ODCS, DCS): they are not written for ajv's strict mode
+ * and use formats loosely, so they get their own lenient instances (one per draft), never the strict one.
+ */
+const PUBLISHED_OPTIONS: Options = { allErrors: true, strict: false, validateFormats: false, allowUnionTypes: true, code: { optimize: false } };
+
+const published = new Map<string, SchemaCompiler>();
+
+/** The lenient instance for published schemas of a JSON Schema draft (`07` or `2019-09`), created on first use. */
+export function publishedSchemaAjv(draft: '07' | '2019-09'): SchemaCompiler {
+  let inst = published.get(draft);
+  if (!inst) {
+    if (draft === '2019-09') {
+      const Ajv2019 = (require('ajv/dist/2019') as { Ajv2019: new (o: Options) => SchemaCompiler }).Ajv2019;
+      inst = new Ajv2019(PUBLISHED_OPTIONS);
+    } else {
+      const AjvClass = (require('ajv') as { Ajv: new (o: Options) => SchemaCompiler }).Ajv;
+      inst = new AjvClass(PUBLISHED_OPTIONS);
+    }
+    published.set(draft, inst);
+  }
+  return inst;
+}

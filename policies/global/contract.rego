@@ -20,6 +20,14 @@ has_text(obj, key) if {
 # Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0
 field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]) | some x in p])])
 
+# Encryption values that declare the absence of encryption: they never satisfy the PII rule.
+no_encryption_words := {"none", "no", "false", "off", "disabled", "plaintext", "plain", "unencrypted", "null", "n/a", "na"}
+
+encryption_declared if {
+	has_text(contract, "encryption")
+	not no_encryption_words[lower(trim_space(contract.encryption))]
+}
+
 # All fields, nested ones included: [path array, field].
 all_fields contains [p, f] if {
 	walk(contract.fields, [p, f])
@@ -44,13 +52,15 @@ deny contains {"msg": "Data contract declares no SLA / service level objectives.
 	count(object.get(contract, "slos", [])) == 0
 }
 
+# The storage-format standard applies to storage ports only (object stores and lakehouse tables):
+# databases, streams and APIs serve data in their own formats.
 deny contains f if {
 	some i, port in contract.output_ports
-	port.kind != "stream"
+	port.kind == "storage"
 	is_string(port.format)
 	not allowed_formats[lower(port.format)]
 	f := {
-		"msg": sprintf("Output port %v uses format \"%s\"; the global standard is delta or iceberg.", [object.get(port, "name", i), port.format]),
+		"msg": sprintf("Storage output port %v uses format \"%s\"; the global standard for storage ports (object stores, lakehouse tables) is delta or iceberg. Database, stream and API ports are not subject to this rule.", [object.get(port, "name", i), port.format]),
 		"rule": "contract_output_format",
 		"path": sprintf("output_ports.%d.format", [i]),
 	}
@@ -59,9 +69,10 @@ deny contains f if {
 deny contains f if {
 	some [p, field] in all_fields
 	field.pii == true
-	not has_text(contract, "encryption")
+	not encryption_declared
+	not has_text(field, "encrypted_name")
 	f := {
-		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol.", [field.name]),
+		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element).", [field.name]),
 		"rule": "contract_pii_encryption",
 		"path": field_path(p),
 	}
@@ -96,8 +107,18 @@ warn contains f if {
 	port.kind == "storage"
 	not is_string(object.get(port, "format", null))
 	f := {
-		"msg": sprintf("Output port %v declares no storage format (delta or iceberg expected).", [object.get(port, "name", i)]),
+		"msg": sprintf("Storage output port %v declares no storage format (delta or iceberg expected for storage ports; database, stream and API ports are exempt).", [object.get(port, "name", i)]),
 		"rule": "contract_output_format_missing",
 		"path": sprintf("output_ports.%d", [i]),
 	}
+}
+
+# Import warnings: a newer minor version of a standard read as the newest known one, or a violation of
+# the standard's published JSON Schema. Only the importer's own rule ids are reported.
+import_warning_rules := {"contract_schema_violation", "contract_standard_version_newer", "contract_owner_role_ended"}
+
+warn contains f if {
+	some i, w in object.get(contract, "import_warnings", [])
+	import_warning_rules[w.rule]
+	f := {"msg": w.message, "rule": w.rule, "path": sprintf("import_warnings.%d", [i])}
 }

@@ -49,11 +49,34 @@ test_stream_port_not_judged_by_storage_format if {
 	count(deny_rules(object.union(good, {"output_ports": [{"kind": "stream", "format": "avro"}]}))) == 0
 }
 
+test_api_and_database_ports_not_judged_by_storage_format if {
+	count(deny_rules(object.union(good, {"output_ports": [{"kind": "api", "format": "json"}, {"kind": "database", "format": "table"}]}))) == 0
+	not "contract_output_format_missing" in warn_rules(object.union(good, {"output_ports": [{"kind": "database"}]}))
+}
+
+test_import_warnings_reported_with_path if {
+	contract := object.union(good, {"import_warnings": [{"rule": "contract_schema_violation", "message": "m"}, {"rule": "made_up", "message": "x"}]})
+	ws := [f | some f in c.warn with input as {"contract": contract}; f.path == "import_warnings.0"]
+	count(ws) == 1
+	not "made_up" in warn_rules(contract)
+}
+
 test_pii_without_encryption_denied_nested_path if {
 	contract := object.union(good, {"fields": [{"name": "customer", "pii": false, "fields": [{"name": "email", "pii": true, "fields": []}]}]})
 	some f in c.deny with input as {"contract": contract}
 	f.rule == "contract_pii_encryption"
 	f.path == "fields.0.fields.0"
+}
+
+test_pii_field_with_encrypted_name_allowed if {
+	contract := object.union(good, {"fields": [{"name": "email", "pii": true, "encrypted_name": "email_enc", "fields": []}, {"name": "phone", "pii": true, "fields": []}]})
+	paths := {f.path | some f in c.deny with input as {"contract": contract}; f.rule == "contract_pii_encryption"}
+	paths == {"fields.1"}
+}
+
+test_pii_with_encryption_none_denied if {
+	contract := object.union(good, {"encryption": " None ", "fields": [{"name": "email", "pii": true, "fields": []}]})
+	"contract_pii_encryption" in deny_rules(contract)
 }
 
 test_pii_with_encryption_allowed if {

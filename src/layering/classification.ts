@@ -8,7 +8,7 @@
 import { canonicalName } from './names.js';
 
 /** Labels that mean personal data (canonical form), mapped to `pii`. */
-export const DEFAULT_PII_SYNONYMS: readonly string[] = ['pii', 'personal', 'personal_data', 'personal_information', 'sensitive_pii', 'sensitive_personal', 'sensitive_personal_data', 'spi', 'phi'];
+export const DEFAULT_PII_SYNONYMS: readonly string[] = ['pii', 'personal', 'personal_data', 'personal_information', 'sensitive_pii', 'sensitive_personal', 'sensitive_personal_data', 'personaldata', 'spi', 'phi', 'pii:true', 'pii=true', 'gdpr:personal'];
 
 /** The canonical label of personal data. */
 export const PII = 'pii';

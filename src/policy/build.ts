@@ -11,6 +11,7 @@ import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { ENTRYPOINTS, abiViewEntrypoint, type Entrypoint } from '../types.js';
 import { readBundle } from './bundle.js';
+import type { BuiltLayer, BuildManifest } from './build-manifest.js';
 import { SHIPPED_GLOBAL, resolveExtends } from './defaults.js';
 
 /** Options for {@link buildPolicies}. */
@@ -34,37 +35,7 @@ export interface BuildOptions {
   extends?: string;
 }
 
-/** One built layer. */
-export interface BuiltLayer {
-  /** `global` or the domain name. */
-  name: string;
-  /** The folder it was built from, relative to the policies folder. */
-  dir: string;
-  /** The bundle file (relative to outDir). */
-  bundle: string;
-  /** The bundle revision (derived from the source hashes). */
-  revision: string;
-  /** Entrypoints compiled in. */
-  entrypoints: Entrypoint[];
-  /** sha256 of every source file, by path relative to the policies folder. */
-  sources: Record<string, string>;
-  /** sha256 of the bundle file. */
-  bundle_sha256: string;
-}
-
-/** The manifest written beside the bundles. */
-export interface BuildManifest {
-  /** Manifest format version. */
-  manifest_version: 1;
-  /** `opa version` of the compiler used. */
-  opa_version: string;
-  /** Rego syntax the sources were compiled as. */
-  rego_version: 'v0' | 'v1';
-  /** Built layers by name. */
-  layers: Record<string, Omit<BuiltLayer, 'name'>>;
-  /** The global bundle the domain layers extend (`meshgate`, or a path relative to the manifest's folder), when there is no global layer. */
-  extends?: string;
-}
+export type { BuiltLayer, BuildManifest };
 
 /** Where users are told to read about installing OPA (shipped in the package as docs/authoring.md). */
 export const OPA_INSTALL_DOCS = '"Installing OPA" in docs/authoring.md (shipped at node_modules/meshgate/docs/authoring.md)';

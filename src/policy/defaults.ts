@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MeshgateError } from '../errors.js';
-import type { BuildManifest } from './build.js';
+import type { BuildManifest } from './build-manifest.js';
 
 /** The value of `extends` that names the global bundle shipped in the package. */
 export const SHIPPED_GLOBAL = 'meshgate';

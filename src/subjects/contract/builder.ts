@@ -3,7 +3,8 @@
  * canonical value came from.
  */
 import type { Location } from '../../errors.js';
-import type { ContractField, LocationMap } from './model.js';
+import type { ContractField, DataContract, LocationMap } from './model.js';
+import { customProperties, findProperty, PII_PROPERTY_NAMES } from './extensions.js';
 import { isTreeObject } from './tree.js';
 import type { RawPath, SourceTree, TreeObject, TreeValue } from './tree.js';
 
@@ -65,6 +66,13 @@ export class Builder {
   }
 }
 
+/** Adds an import warning to a contract, located at `raw` in the source (reported by the policy as a warning). */
+export function addImportWarning(b: Builder, c: DataContract, rule: string, message: string, raw: RawPath): void {
+  const list = (c.import_warnings ??= []);
+  b.mark(`import_warnings.${list.length}`, raw);
+  list.push({ rule, message });
+}
+
 /** A string for strings, numbers and booleans; undefined otherwise or when empty. */
 export function asString(v: TreeValue | undefined): string | undefined {
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;
@@ -119,6 +127,19 @@ export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, 
   const pii = asBool(o['pii']) ?? asBool(o['isPii']) ?? asBool(o['personal_data']);
   if (pii === true) f.pii = true;
   if (o['pii'] !== undefined) b.mark(`${canon}.pii`, [...raw, 'pii']);
+  // ODCS has no PII field: tools write it as a custom property (datacontract-cli: `{property: pii, value: 'True'}`).
+  const cp = findProperty(customProperties(b, raw), PII_PROPERTY_NAMES, (v) => asBool(v) === true || v === 1 || v === '1');
+  if (cp !== undefined) {
+    f.pii = true;
+    b.mark(`${canon}.pii`, cp.path);
+  }
+  // ODCS `encryptedName` (v3) / `encryptedColumnName` (v2): the element holding the encrypted value.
+  const enc = o['encryptedName'] !== undefined ? 'encryptedName' : 'encryptedColumnName';
+  const encName = asString(o[enc]);
+  if (encName !== undefined) {
+    f.encrypted_name = encName;
+    b.mark(`${canon}.encrypted_name`, [...raw, enc]);
+  }
   const sem = asString(o['semantic_type']) ?? asString(o['semantic']) ?? asString(o['semanticType']);
   if (sem !== undefined) {
     f.semantic_type = sem;
@@ -130,7 +151,8 @@ export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, 
   if (tags.length) f.tags = tags;
   const en = o['enum'];
   if (Array.isArray(en)) {
-    f.enum = asStrings(en);
+    // ODCS v3.2 writes enumerations as `{value, label, description}` objects.
+    f.enum = asStrings(en.map((e) => (isTreeObject(e) ? (e['value'] ?? null) : e)));
     b.mark(`${canon}.enum`, [...raw, 'enum']);
   }
   readNumericConstraints(b, f, o, raw, canon);
@@ -185,11 +207,37 @@ export function applyConstraintWords(f: ContractField, words: readonly string[])
   }
 }
 
-/** Guesses a port kind from its type, format and location. */
-export function portKind(type: string | undefined, format: string | undefined, location: string | undefined): 'storage' | 'stream' | 'api' | 'unknown' {
-  const t = `${type ?? ''} ${format ?? ''}`.toLowerCase();
-  if (/kafka|kinesis|pubsub|eventhub|stream|topic|pulsar|sqs|sns/.test(t) || /^(kafka|pulsar):/i.test(location ?? '')) return 'stream';
-  if (/api|http|rest|graphql/.test(t) || /^https?:/i.test(location ?? '')) return 'api';
-  if (t.trim() !== '' || location !== undefined) return 'storage';
+/** What an output port serves: files/tables in storage, a database, a stream, an API, or unknown. */
+export type PortKind = 'storage' | 'database' | 'stream' | 'api' | 'unknown';
+
+const STREAM_TYPES = /^(kafka|kinesis|pubsub|pulsar|eventhubs?|solace|rabbitmq|sqs|sns|nats|redpanda|confluent|mqtt|amqp)$/;
+const API_TYPES = /^(api|https?|rest|graphql|grpc|openapi|odata)$/;
+const STORAGE_TYPES = /^(s3|gcs|azure|adls|adls2|abfss?|blob|sftp|ftp|local|file|hdfs|minio|oss|onelake|databricks|glue|lakehouse|iceberg|delta)$/;
+const DATABASE_TYPES =
+  /^(postgres|postgresql|mysql|mariadb|oracle|sqlserver|mssql|db2|bigquery|snowflake|redshift|synapse|trino|presto|starburst|clickhouse|duckdb|vertica|hive|impala|denodo|dremio|informix|cloudsql|zen|athena|teradata|sybase|cassandra|mongodb|dynamodb|sqlite|spanner|singlestore|hana|exasol|elasticsearch|opensearch|fabric)$/;
+const FILE_FORMATS = /^(delta|iceberg|hudi|parquet|orc|csv|tsv|avro|json|jsonl|ndjson|xml|text|xlsx?)$/;
+
+/**
+ * Types an output port from its server `type` first (database, stream, object store, API), then its
+ * location (`kafka://`, `s3://`, `jdbc:`, an Azure/S3/GCS storage host over https, any other `https://`),
+ * then a file format. `custom` and unknown types fall through to the location.
+ */
+export function portKind(type: string | undefined, format: string | undefined, location: string | undefined): PortKind {
+  // The type as a whole and word by word (`kafka_topic`, `s3-bucket`, `Event Hubs`).
+  const t = (type ?? '').trim().toLowerCase();
+  const words = [t.replace(/[^a-z0-9]+/g, ''), ...t.split(/[^a-z0-9]+/)].filter((w) => w !== '');
+  if (words.some((w) => STREAM_TYPES.test(w))) return 'stream';
+  if (words.some((w) => API_TYPES.test(w))) return 'api';
+  if (words.some((w) => STORAGE_TYPES.test(w))) return 'storage';
+  if (words.some((w) => DATABASE_TYPES.test(w))) return 'database';
+  const loc = (location ?? '').trim().toLowerCase();
+  if (/^(kafka|pulsar|kinesis|pubsub|amqps?|mqtt|nats):/.test(loc)) return 'stream';
+  if (/^(s3a?|gs|gcs|abfss?|wasbs?|adl|hdfs|file|sftp|ftp|dbfs|oss):/.test(loc)) return 'storage';
+  if (/^https?:\/\/[^/]*(\.blob\.core\.windows\.net|\.dfs\.core\.windows\.net|\.s3[.-][^/]*amazonaws\.com|s3\.amazonaws\.com|storage\.googleapis\.com|\.r2\.cloudflarestorage\.com)(:\d+)?(\/|$)/.test(loc)) return 'storage';
+  if (/^(jdbc|odbc|postgres(ql)?|mysql|sqlserver|oracle|snowflake|bigquery|redshift|mongodb(\+srv)?|clickhouse):/.test(loc)) return 'database';
+  if (/^https?:/.test(loc)) return 'api';
+  const f = (format ?? '').trim().toLowerCase();
+  if (FILE_FORMATS.test(f)) return 'storage';
+  if (loc.startsWith('/') || /^[a-z]:\\/.test(loc)) return 'storage';
   return 'unknown';
 }

@@ -10,8 +10,8 @@ import type { TreeValue } from './tree.js';
 
 /** What each format is recognised by (printed when nothing matches). */
 export const FORMAT_SIGNATURES: Readonly<Record<ContractFormat, string>> = {
-  dcs: '`dataContractSpecification: 0.9.x–1.2.x` (Data Contract Specification)',
-  'odcs-v3': '`apiVersion: v3.0.x|v3.1.x` with `kind: DataContract` (ODCS v3, `schema` objects)',
+  dcs: '`dataContractSpecification: 0.9.x–1.x` (Data Contract Specification)',
+  'odcs-v3': '`apiVersion: v3.x` with `kind: DataContract` (ODCS v3, `schema` objects)',
   'odcs-v2': '`apiVersion`/`standardVersion: 2.2.x`, or `kind: DataContract` with `dataset` (ODCS v2, tables/columns)',
   'seed-json': '`data_product_contract` object (JSON Schema, quality_sla, governance_rules)',
   'seed-stream': '`schema_definition` (streaming product with an embedded Avro schema)',
@@ -30,8 +30,8 @@ export function detectFormat(root: TreeValue, location: Location): ContractForma
   const has = (k: string): boolean => Object.prototype.hasOwnProperty.call(root, k);
   if (has('dataContractSpecification')) {
     const v = str(root['dataContractSpecification']);
-    if (!/^v?(0\.9|1\.[0-2])(\.|$)/.test(v)) {
-      throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `Data Contract Specification ${v || '(no version)'} is not supported (0.9.x–1.2.x are)`, { location });
+    if (!/^v?(0\.9|1\.\d+)(\.|$)/.test(v)) {
+      throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `Data Contract Specification ${v || '(no version)'} is not supported (0.9.x–1.2.x are, and newer 1.x versions that satisfy the 1.2.1 schema)`, { location });
     }
     return 'dcs';
   }
@@ -40,12 +40,13 @@ export function detectFormat(root: TreeValue, location: Location): ContractForma
   if (api !== '' && kind !== '' && kind !== 'DataContract' && !has('dataset')) {
     throw unknown(`\`kind: ${kind}\` is not a data contract (a data product descriptor?)`, location, keys);
   }
-  if (/^v?3\./.test(api)) {
-    if (!/^v?3\.[01](\.|$)/.test(api)) throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2–v3.1 are)`, { location });
-    return 'odcs-v3';
+  if (kind === 'DataContract' && /^v?\d+\./.test(api) && !/^v?[23]\./.test(api)) {
+    throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location });
   }
+  // Newer v3 minor versions are accepted here; standard.ts checks them against the newest known v3 schema.
+  if (/^v?3\.\d+(\.|$)/.test(api)) return 'odcs-v3';
   if (/^v?2\./.test(api) || (kind === 'DataContract' && (has('dataset') || has('datasetName'))) || (has('dataset') && (has('datasetName') || has('quantumName') || kind === 'managedDataset'))) {
-    if (api !== '' && !/^v?2\.2(\.|$)/.test(api)) throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2–v3.1 are)`, { location });
+    if (api !== '' && !/^v?2\.2(\.|$)/.test(api)) throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location });
     return 'odcs-v2';
   }
   if (kind === 'DataContract' && Array.isArray(root['schema'])) return 'odcs-v3';

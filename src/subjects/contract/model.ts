@@ -50,6 +50,8 @@ export interface ContractField {
   classification?: string;
   /** Personally identifiable information. */
   pii: boolean;
+  /** The element holding this field's encrypted value (ODCS `encryptedName` / `encryptedColumnName`). */
+  encrypted_name?: string;
   /** Semantic type (global_identifier, global_customer_uuid...). */
   semantic_type?: string;
   /** Description. */
@@ -70,8 +72,8 @@ export interface ContractField {
 export interface OutputPort {
   /** Port name. */
   name?: string;
-  /** Kind of port: a table/file in storage, a stream, an API, or unknown. */
-  kind: 'storage' | 'stream' | 'api' | 'unknown';
+  /** Kind of port: files or lakehouse tables in storage, a database, a stream, an API, or unknown. */
+  kind: 'storage' | 'database' | 'stream' | 'api' | 'unknown';
   /** Storage or serialization format (delta, iceberg, parquet, avro, json...), lower-cased. */
   format?: string;
   /** Location (URL, topic, table). */
@@ -130,6 +132,14 @@ export interface GovernanceRule {
   algorithm?: string;
 }
 
+/** Something the importer noticed but did not refuse: a newer standard version, a schema violation. */
+export interface ImportWarning {
+  /** Rule id the policy reports it under (`contract_schema_violation`, `contract_standard_version_newer`). */
+  rule: string;
+  /** What was noticed. */
+  message: string;
+}
+
 /** The canonical contract. */
 export interface DataContract {
   /** Data product / contract id. */
@@ -166,6 +176,8 @@ export interface DataContract {
   retention?: string | number;
   /** Contract-level tags. */
   tags: string[];
+  /** Warnings of the import (reported by the policy as warnings, located in the source). */
+  import_warnings?: ImportWarning[];
 }
 
 /** Canonical path (`fields.2.classification`) → where the value is in the source. */
@@ -195,6 +207,7 @@ const fieldSchema = {
     primary_key: { type: 'boolean' },
     classification: { type: 'string' },
     pii: { type: 'boolean' },
+    encrypted_name: { type: 'string' },
     semantic_type: { type: 'string' },
     description: { type: 'string' },
     business_rule: { type: 'string' },
@@ -243,7 +256,7 @@ export const CONTRACT_SCHEMA = {
         additionalProperties: false,
         properties: {
           name: { type: 'string' },
-          kind: { enum: ['storage', 'stream', 'api', 'unknown'] },
+          kind: { enum: ['storage', 'database', 'stream', 'api', 'unknown'] },
           format: { type: 'string' },
           location: { type: 'string' },
           type: { type: 'string' },
@@ -303,6 +316,15 @@ export const CONTRACT_SCHEMA = {
     retention_days: { type: 'number', minimum: 0 },
     retention: { type: ['string', 'number'] },
     tags: { type: 'array', items: { type: 'string' } },
+    import_warnings: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['rule', 'message'],
+        additionalProperties: false,
+        properties: { rule: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 } as const;
 

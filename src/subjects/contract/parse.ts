@@ -8,13 +8,14 @@ import { newAjv } from '../../ajv.js';
 import { MeshgateError } from '../../errors.js';
 import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
-import { Builder } from './builder.js';
+import { addImportWarning, Builder } from './builder.js';
 import { detectFormat } from './detect.js';
 import { importDcs } from './importers/dcs.js';
 import { importOdcs } from './importers/odcs.js';
 import { importSeed } from './importers/seed.js';
 import { CONTRACT_FIELD_SCHEMA, CONTRACT_SCHEMA } from './model.js';
 import type { ContractField, DataContract, ParsedContract } from './model.js';
+import { checkStandard, standardVersion } from './standard.js';
 import { MAX_SOURCE_CHARS, parseSource, treeFromObject } from './tree.js';
 import type { SourceTree } from './tree.js';
 
@@ -69,7 +70,7 @@ function toTree(source: ContractSource, file: string | undefined): SourceTree {
   throw new MeshgateError('MG_CONTRACT_INPUT', `a contract must be text, bytes or an object, not ${source === null ? 'null' : typeof source}`, { location: base });
 }
 
-/** Marks fields as PII by explicit flag, classification, tag, or an ENCRYPT governance rule naming them. */
+/** Marks fields as PII by classification, tag (the one classification vocabulary), or an ENCRYPT governance rule naming them (flags and custom properties are read by the importers). */
 function markPii(c: DataContract): void {
   const encryptConditions = c.governance.filter((g) => g.action === 'ENCRYPT' && g.condition !== undefined).map((g) => g.condition ?? '');
   const visit = (fields: ContractField[]): void => {
@@ -94,6 +95,8 @@ export function parseContract(source: ContractSource, options: ParseContractOpti
   const tree = toTree(source, options.file);
   const rootLoc: Location = tree.locate([]) ?? (options.file === undefined ? { line: 1, column: 1 } : { file: options.file, line: 1, column: 1 });
   const format = detectFormat(tree.root, rootLoc);
+  const version = standardVersion(tree.root, format);
+  const warnings = version === undefined ? [] : checkStandard(tree, version, rootLoc);
   const b = new Builder(tree);
   let contract: DataContract;
   switch (format) {
@@ -112,6 +115,7 @@ export function parseContract(source: ContractSource, options: ParseContractOpti
     default:
       contract = importSeed(b, [], format);
   }
+  for (const w of warnings) addImportWarning(b, contract, w.rule, w.message, w.raw);
   markPii(contract);
   validate(contract, rootLoc);
   if (b.locations[''] === undefined) b.locations[''] = rootLoc;

@@ -9,6 +9,7 @@ import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { yaml } from '../../yaml.js';
 import { MeshgateError } from '../../errors.js';
 import type { Location } from '../../errors.js';
+import { underIndentedQuoteHint } from './yaml-hint.js';
 
 /** A JSON-like value of a parsed source. Objects are prototype-free. */
 export type TreeValue = string | number | boolean | null | TreeValue[] | TreeObject;
@@ -169,6 +170,11 @@ export function parseSource(text: string, options: ParseSourceOptions = {}): Sou
       loc.column = pos.col + st.colShift;
     }
     const first = err.message.split('\n')[0] ?? err.message;
+    const hint = err.code === 'MISSING_CHAR' && /quote/i.test(first) ? underIndentedQuoteHint(text, err.pos[0]) : undefined;
+    if (hint) {
+      const at: Location = { ...base, line: hint.line + st.lineShift, column: hint.column + st.colShift };
+      throw new MeshgateError('MG_CONTRACT_SYNTAX', `invalid YAML: ${first}: ${hint.message}`, { location: at, cause: err, details: { yamlCode: err.code, quoteLine: (pos?.line ?? 0) + st.lineShift } });
+    }
     if (/call stack/i.test(first)) throw new MeshgateError('MG_CONTRACT_DEPTH', `source nests too deeply to parse (limit ${MAX_DEPTH})`, { location: loc, cause: err });
     throw new MeshgateError('MG_CONTRACT_SYNTAX', `invalid ${syntax.toUpperCase()}: ${first}`, { location: loc, cause: err, details: { yamlCode: err.code } });
   }

@@ -66,9 +66,12 @@ function unknownSet(r: PlanResource, path: ValuePath): boolean {
   return marked(r.afterUnknown, path) && (typeof path[0] !== 'string' || configured(r, path[0]));
 }
 
-/** The address a reference expression points at (`aws_s3_bucket.logs.id` → `aws_s3_bucket.logs`). */
-function referencedAddress(r: PlanResource, attr: string): string | undefined {
-  const expr = r.config?.expressions[attr];
+/**
+ * The address a reference expression points at (`aws_s3_bucket.logs.id` → `aws_s3_bucket.logs`); `attr`
+ * is an attribute or a path into a nested block (`['logging', 0, 'target_bucket']`).
+ */
+function referencedAddress(r: PlanResource, attr: string | ValuePath): string | undefined {
+  const expr = typeof attr === 'string' ? r.config?.expressions[attr] : at(r.config?.expressions, attr);
   if (!isObject(expr) || !Array.isArray(expr['references'])) return undefined;
   for (const ref of expr['references']) {
     if (typeof ref !== 'string' || ref.startsWith('var.') || ref.startsWith('local.') || ref.startsWith('each.') || ref.startsWith('count.')) continue;
@@ -137,8 +140,13 @@ function deriveS3(r: PlanResource, links: BucketLinks, out: ResourceInput): void
     else out.logging = { source: lg.address };
   } else {
     const tb = nonEmpty(at(first(after['logging']), ['target_bucket']));
-    if (tb !== undefined) out.logging = { target_bucket: tb, target_prefix: nonEmpty(at(first(after['logging']), ['target_prefix'])) ?? null, source: 'inline' };
-    else if (unknownSet(r, ['logging'])) out.logging = { source: 'inline', unknown: true };
+    const prefix = nonEmpty(at(first(after['logging']), ['target_prefix'])) ?? null;
+    // An inline block whose target is unknown until apply is judged like the split resource: the
+    // referenced bucket when configuration names one, else unknown (never "logging off").
+    const tbUnknown = tb === undefined && unknownSet(r, ['logging', 0, 'target_bucket']);
+    const ref = tbUnknown ? referencedAddress(r, ['logging', 0, 'target_bucket']) : undefined;
+    if (tb !== undefined || ref !== undefined) out.logging = { target_bucket: (tb ?? ref) as string, target_prefix: prefix, source: 'inline' };
+    else if (tbUnknown) out.logging = { source: 'inline', unknown: true };
     else out.logging = {};
   }
   if (out.logging.unknown) unknown.push('logging');
@@ -150,7 +158,7 @@ function deriveS3(r: PlanResource, links: BucketLinks, out: ResourceInput): void
     out.versioning = unk ? { enabled: false, source: vr.address, unknown: true } : { enabled: status === 'Enabled', source: vr.address };
   } else {
     const en = at(first(after['versioning']), ['enabled']);
-    out.versioning = en === undefined && unknownSet(r, ['versioning']) ? { enabled: false, source: 'inline', unknown: true } : { enabled: en === true };
+    out.versioning = en === undefined && unknownSet(r, ['versioning', 0, 'enabled']) ? { enabled: false, source: 'inline', unknown: true } : { enabled: en === true };
   }
   if (out.versioning.unknown) unknown.push('versioning');
   // Public access block.

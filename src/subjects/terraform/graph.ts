@@ -1,7 +1,8 @@
 /**
  * The resource graph of a plan: links each `aws_s3_bucket` with the separate resources AWS provider v4+
  * uses for its settings (encryption, logging, versioning, public access block, lifecycle, object lock),
- * through configuration references (module-aware) with a fallback on the bucket name/id. Pure.
+ * through configuration references (module-aware, following input variables through module call
+ * arguments) with a fallback on the bucket name/id. Pure.
  */
 import type { PlanResource } from './model.js';
 import { isObject } from './parse.js';
@@ -51,16 +52,40 @@ function isSplitType(t: string): t is keyof typeof S3_SPLIT_TYPES {
   return Object.hasOwn(S3_SPLIT_TYPES, t);
 }
 
-/** The bucket references of a resource's `bucket` expression (`aws_s3_bucket.x.id`, `aws_s3_bucket.x[0].bucket`). */
-function bucketRefs(r: PlanResource): { name: string; key: string | number | undefined }[] {
-  const expr = r.config?.expressions['bucket'];
-  if (!isObject(expr) || !Array.isArray(expr['references'])) return [];
-  const out: { name: string; key: string | number | undefined }[] = [];
-  for (const ref of expr['references']) {
-    if (typeof ref !== 'string') continue;
-    const m = REF_RE.exec(ref);
-    if (m?.[1] !== undefined) out.push({ name: m[1], key: parseKey(m[2]) });
-  }
+/** A bucket reference: the bucket's config name, its instance key, and the module instance it lives in. */
+interface BucketRef {
+  name: string;
+  key: string | number | undefined;
+  module: string;
+}
+
+const LAST_MODULE_RE = /(?:^|\.)module\.[A-Za-z0-9_-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?$/;
+
+/** The module instance that calls `module` (`module.a.module.b["k"]` → `module.a`; the root calls `module.a`). */
+function parentModule(module: string): string | undefined {
+  const m = LAST_MODULE_RE.exec(module);
+  return m ? module.slice(0, m.index) : undefined;
+}
+
+/**
+ * The bucket references of a resource's `bucket` expression (`aws_s3_bucket.x.id`,
+ * `aws_s3_bucket.x[0].bucket`), following input variables (`var.bucket_id`) up through the arguments of
+ * the module calls that instantiate the resource's module.
+ */
+function bucketRefs(r: PlanResource): BucketRef[] {
+  const out: BucketRef[] = [];
+  const follow = (expr: unknown, module: string | undefined, level: number): void => {
+    if (module === undefined || level > 16 || !isObject(expr) || !Array.isArray(expr['references'])) return;
+    for (const ref of expr['references']) {
+      if (typeof ref !== 'string') continue;
+      const m = REF_RE.exec(ref);
+      if (m?.[1] !== undefined) out.push({ name: m[1], key: parseKey(m[2]), module });
+      const v = /^var\.([A-Za-z0-9_-]+)$/.exec(ref);
+      const args = r.config?.moduleCalls?.[level];
+      if (v?.[1] !== undefined && args !== undefined && Object.hasOwn(args, v[1])) follow(args[v[1]], parentModule(module), level + 1);
+    }
+  };
+  follow(r.config?.expressions['bucket'], r.module, 0);
   return out;
 }
 
@@ -88,11 +113,11 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
     if (s.mode !== 'managed' || s.deleted || !isSplitType(s.type)) continue;
     let target: PlanResource | undefined;
     for (const ref of bucketRefs(s)) {
-      const candidates = byConfigKey.get(`${s.module}|${ref.name}`);
+      const candidates = byConfigKey.get(`${ref.module}|${ref.name}`);
       if (!candidates || candidates.length === 0) continue;
-      if (ref.key !== undefined) target = candidates.find((b) => b.index === ref.key && sameModuleInstance(b, s));
+      if (ref.key !== undefined) target = candidates.find((b) => b.index === ref.key && b.module === ref.module);
       else {
-        const local = candidates.filter((b) => sameModuleInstance(b, s));
+        const local = candidates.filter((b) => b.module === ref.module);
         target =
           local.length === 1 ? local[0] : local.find((b) => s.index !== undefined && b.index === s.index) ?? byKnownName(s, local);
       }
@@ -113,10 +138,6 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
     report.linked.set(s.address, target.address);
   }
   return { links, report };
-}
-
-function sameModuleInstance(a: PlanResource, b: PlanResource): boolean {
-  return a.module === b.module;
 }
 
 function byKnownName(s: PlanResource, candidates: PlanResource[]): PlanResource | undefined {

@@ -13,6 +13,8 @@ export interface ConfigResource {
   expressions: Record<string, unknown>;
   /** The provider configuration key (`aws`, `module.x:aws`, `aws.west`). */
   providerConfigKey?: string;
+  /** Argument expressions of the module calls that instantiate this resource's module, innermost first. */
+  moduleCalls?: Record<string, unknown>[];
 }
 
 /** One resource instance of the plan, joined from resource_changes, planned_values and configuration. */

@@ -65,7 +65,7 @@ function readConfiguration(configuration: unknown): { resources: Map<string, Con
       }
     }
   }
-  const walk = (mod: unknown, prefix: string, depth: number): void => {
+  const walk = (mod: unknown, prefix: string, depth: number, callers: Record<string, unknown>[] = []): void => {
     if (!isObject(mod) || depth > 64) return;
     const rs = mod['resources'];
     if (Array.isArray(rs)) {
@@ -76,6 +76,7 @@ function readConfiguration(configuration: unknown): { resources: Map<string, Con
         const c: ConfigResource = { expressions: isObject(r['expressions']) ? r['expressions'] : {} };
         const pk = str(r['provider_config_key']);
         if (pk !== undefined) c.providerConfigKey = pk;
+        if (callers.length > 0) c.moduleCalls = callers;
         resources.set(prefix + addr, c);
       }
     }
@@ -83,7 +84,7 @@ function readConfiguration(configuration: unknown): { resources: Map<string, Con
     if (isObject(calls)) {
       for (const name of Object.keys(calls)) {
         const call = calls[name];
-        if (isObject(call)) walk(call['module'], `${prefix}module.${name}.`, depth + 1);
+        if (isObject(call)) walk(call['module'], `${prefix}module.${name}.`, depth + 1, [isObject(call['expressions']) ? call['expressions'] : {}, ...callers]);
       }
     }
   };

@@ -22,8 +22,16 @@ export function importDcs(b: Builder): DataContract {
   set('id', ['id']);
   set('name', ['info', 'title']);
   set('version', ['info', 'version']);
-  if (!set('domain', ['info', 'domain'])) if (!set('domain', ['domain'])) set('domain', ['info', 'x-domain']);
+  // DCS has no domain or encryption field: read its `x-` extension keys (in `info`, or at the top level).
+  for (const raw of [['info', 'x-domain'], ['x-domain'], ['info', 'domain'], ['domain']]) if (set('domain', raw)) break;
   set('owner', ['info', 'owner']);
+  for (const raw of [['info', 'x-encryption'], ['x-encryption']]) {
+    const v = b.str(raw);
+    if (v === undefined) continue;
+    c.encryption = v;
+    b.mark('encryption', raw);
+    break;
+  }
   set('status', ['info', 'status']);
   set('description', ['info', 'description']);
 

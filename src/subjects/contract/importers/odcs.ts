@@ -2,8 +2,10 @@
  * Importer of the Open Data Contract Standard: v2.2.x (`dataset` tables with `columns`) and v3.0–3.1
  * (`schema` objects with `properties`), including `servers`, `team`/`stakeholders`, `slaProperties`.
  */
-import { asBool, asNumber, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys } from '../builder.js';
+import { addImportWarning, asBool, asNumber, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys } from '../builder.js';
+import { customProperties, DOMAIN_PROPERTY_NAMES, ENCRYPTION_PROPERTY_NAMES, firstProperty, OWNER_PROPERTY_NAMES } from '../extensions.js';
 import type { ContractField, DataContract, OutputPort, QualityRule } from '../model.js';
+import { currentHolder } from '../roles.js';
 import { isTreeObject } from '../tree.js';
 import type { RawPath, TreeValue } from '../tree.js';
 import { makeSlo, retentionDays } from '../values.js';
@@ -26,24 +28,50 @@ export function importOdcs(b: Builder, major: 2 | 3): DataContract {
   set('name', [['name'], ['dataProduct'], ['datasetName'], ['quantumName']]);
   set('version', [['version']]);
   set('domain', [['domain'], ['datasetDomain']]);
-  set('owner', [['owner'], ['team', 'name'], ['productDl']]);
   set('status', [['status']]);
   set('description', [['description', 'purpose'], ['description']]);
+  // Facts the standard has no field for, from its extension mechanism: root `customProperties`.
+  const props = customProperties(b, []);
+  const fromProps = (canon: 'domain' | 'owner' | 'encryption', names: readonly string[]): void => {
+    if (c[canon] !== undefined) return;
+    const hit = firstProperty(props, names);
+    const v = hit === undefined ? undefined : asString(hit.value);
+    if (hit !== undefined && v !== undefined) {
+      c[canon] = v;
+      b.mark(canon, hit.path);
+    }
+  };
+  fromProps('domain', DOMAIN_PROPERTY_NAMES);
+  fromProps('encryption', ENCRYPTION_PROPERTY_NAMES);
+  set('owner', [['owner']]);
+  fromProps('owner', OWNER_PROPERTY_NAMES);
+  set('owner', [['team', 'name']]);
   if (c.owner === undefined) {
     for (const key of ['team', 'stakeholders']) {
-      const list = b.arr([key]) ?? b.arr([key, 'members']);
       const listPath: RawPath = b.arr([key]) ? [key] : [key, 'members'];
-      const idx = (list ?? []).findIndex((m) => isTreeObject(m) && /owner|dpo|product/i.test(asString(m['role']) ?? ''));
-      const m = idx >= 0 ? list?.[idx] : undefined;
-      const who = isTreeObject(m) ? (asString(m['username']) ?? asString(m['name'])) : undefined;
-      if (who !== undefined) {
-        c.owner = who;
-        b.mark('owner', [...listPath, idx]);
-        break;
+      const holder = currentHolder(b.arr(listPath) ?? [], /owner|dpo|product/i);
+      if (holder === undefined) continue;
+      c.owner = holder.name;
+      b.mark('owner', [...listPath, holder.index]);
+      if (holder.left !== undefined) {
+        addImportWarning(b, c, 'contract_owner_role_ended', `No current holder of an owner role: the latest one, ${holder.name}, left on ${holder.left}.`, [...listPath, holder.index]);
       }
+      break;
     }
   }
+  set('owner', [['productDl']]);
 
+  // ODCS v2 names its one server at the top level: `server` (host), `driver`, `database`, `type`.
+  if (major === 2 && (b.str(['server']) !== undefined || b.str(['driver']) !== undefined)) {
+    const type = v2ServerType(b.str(['driver']), b.str(['server']));
+    const location = [b.str(['server']), b.str(['database'])].filter((x) => x !== undefined).join('/');
+    const port: OutputPort = { kind: portKind(type, undefined, location === '' ? undefined : location) };
+    put(port, 'name', b.str(['server']));
+    put(port, 'type', type);
+    put(port, 'location', location === '' ? undefined : location);
+    b.mark(`output_ports.${c.output_ports.length}`, b.str(['server']) !== undefined ? ['server'] : ['driver']);
+    c.output_ports.push(port);
+  }
   (b.arr(['servers']) ?? []).forEach((s, i) => {
     if (!isTreeObject(s)) return;
     const p: RawPath = ['servers', i];
@@ -65,7 +93,7 @@ export function importOdcs(b: Builder, major: 2 | 3): DataContract {
     objs.forEach((o, i) => {
       if (!isTreeObject(o)) return;
       const prefix = objs.length > 1 ? `${asString(o['name']) ?? i}.` : '';
-      c.fields.push(...readProps(b, ['schema', i, 'properties'], 'fields', prefix, 0, c.fields.length));
+      c.fields.push(...readProps(b, c, ['schema', i, 'properties'], 'fields', prefix, 0, c.fields.length));
       readQuality(b, ['schema', i, 'quality'], c, asString(o['name']));
     });
   } else {
@@ -74,7 +102,7 @@ export function importOdcs(b: Builder, major: 2 | 3): DataContract {
     tables.forEach((t, i) => {
       if (!isTreeObject(t)) return;
       const prefix = tables.length > 1 ? `${asString(t['table']) ?? i}.` : '';
-      c.fields.push(...readColumns(b, [...ds, i, 'columns'], prefix, c.fields.length));
+      c.fields.push(...readColumns(b, c, [...ds, i, 'columns'], prefix, c.fields.length));
       readQuality(b, [...ds, i, 'quality'], c, asString(t['table']));
     });
   }
@@ -103,7 +131,7 @@ export function importOdcs(b: Builder, major: 2 | 3): DataContract {
   return c;
 }
 
-function readProps(b: Builder, raw: RawPath, canon: string, prefix: string, depth: number, offset = 0): ContractField[] {
+function readProps(b: Builder, contract: DataContract, raw: RawPath, canon: string, prefix: string, depth: number, offset = 0): ContractField[] {
   const out: ContractField[] = [];
   if (depth > 50) return out;
   (b.arr(raw) ?? []).forEach((v, i) => {
@@ -133,16 +161,17 @@ function readProps(b: Builder, raw: RawPath, canon: string, prefix: string, dept
       f.nullable = false;
     }
     readCommonFieldKeys(b, f, p, c);
+    readQuality(b, [...p, 'quality'], contract, prefix + name);
     const opts = b.obj([...p, 'logicalTypeOptions']);
     if (opts) readCommonFieldKeys(b, f, [...p, 'logicalTypeOptions'], c);
-    if (b.arr([...p, 'properties'])) f.fields = readProps(b, [...p, 'properties'], `${c}.fields`, '', depth + 1);
-    else if (b.arr([...p, 'items', 'properties'])) f.fields = readProps(b, [...p, 'items', 'properties'], `${c}.fields`, '', depth + 1);
+    if (b.arr([...p, 'properties'])) f.fields = readProps(b, contract, [...p, 'properties'], `${c}.fields`, '', depth + 1);
+    else if (b.arr([...p, 'items', 'properties'])) f.fields = readProps(b, contract, [...p, 'items', 'properties'], `${c}.fields`, '', depth + 1);
     out.push(f);
   });
   return out;
 }
 
-function readColumns(b: Builder, raw: RawPath, prefix: string, offset: number): ContractField[] {
+function readColumns(b: Builder, contract: DataContract, raw: RawPath, prefix: string, offset: number): ContractField[] {
   const out: ContractField[] = [];
   (b.arr(raw) ?? []).forEach((v, i) => {
     if (!isTreeObject(v)) return;
@@ -171,15 +200,27 @@ function readColumns(b: Builder, raw: RawPath, prefix: string, offset: number): 
       f.nullable = false;
     }
     readCommonFieldKeys(b, f, p, c);
+    readQuality(b, [...p, 'quality'], contract, prefix + name);
     out.push(f);
   });
   return out;
 }
 
+/** The server type an ODCS v2 JDBC driver class or host names (`org.postgresql.Driver` → `postgres`). */
+function v2ServerType(driver: string | undefined, server: string | undefined): string | undefined {
+  const d = `${driver ?? ''} ${server ?? ''}`.toLowerCase();
+  const known: [RegExp, string][] = [
+    [/postgres/, 'postgres'], [/mysql|mariadb/, 'mysql'], [/oracle/, 'oracle'], [/sqlserver|jtds/, 'sqlserver'], [/snowflake/, 'snowflake'],
+    [/redshift/, 'redshift'], [/bigquery/, 'bigquery'], [/databricks|spark/, 'databricks'], [/db2/, 'db2'], [/trino|presto/, 'trino'], [/clickhouse/, 'clickhouse'],
+  ];
+  for (const [re, t] of known) if (re.test(d)) return t;
+  return driver;
+}
+
 function readQuality(b: Builder, raw: RawPath, c: DataContract, column: string | undefined): void {
   (b.arr(raw) ?? []).forEach((q, i) => {
     if (!isTreeObject(q)) return;
-    const rule: QualityRule = { name: asString(q['name']) ?? asString(q['metric']) ?? asString(q['rule']) ?? asString(q['type']) ?? `quality_${i}` };
+    const rule: QualityRule = { name: asString(q['name']) ?? asString(q['metric']) ?? asString(q['rule']) ?? asString(q['templateName']) ?? asString(q['type']) ?? `quality_${i}` };
     put(rule, 'description', asString(q['description']));
     put(rule, 'rule', asString(q['query']) ?? asString(q['rule']));
     put(rule, 'column', column);
