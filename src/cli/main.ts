@@ -46,6 +46,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await runDiff(rest, io);
       case 'build':
         return await runBuild(rest, io);
+      case 'report':
+        return await (await import('./report.js')).runReport(rest, io);
       case 'audit': {
         const [sub, ...args] = rest;
         if (sub === 'verify') return await runAuditVerify(args, io);
