@@ -55,6 +55,8 @@ const NONE = '(none)';
 const DAY_MS = 86_400_000;
 const zero = (): Record<Outcome, number> => ({ allowed: 0, denied: 0, error: 0 });
 
+/** One name per subject kind: check reports say `plan` where audit events say `terraform`. */
+const kindName = (k: string): string => (k === 'plan' ? 'terraform' : k);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 
@@ -149,7 +151,7 @@ export class GovernanceAggregator {
       throw new MeshgateError('MG_REPORT_INPUT', `results[${index}] is not a check result (needs "file" and "findings")`, { location: { file: source } });
     }
     const file = r.file;
-    const kind = this.kinds.label(str(r.kind) ?? 'unknown');
+    const kind = this.kinds.label(kindName(str(r.kind) ?? 'unknown'));
     const findings = r.findings.map((f) => obj(f)).filter((f): f is Record<string, unknown> => f !== undefined) as unknown as JsonFinding[];
     const inferred = findings.find((f) => typeof f.layer === 'string' && f.layer !== 'global')?.layer;
     const domain = this.domains.label(str(r.domain) ?? inferred ?? NONE);
@@ -226,7 +228,7 @@ export class GovernanceAggregator {
     }
     log.events++;
     this.totals.events++;
-    const kind = this.kinds.label(str(e['kind']) ?? 'unknown');
+    const kind = this.kinds.label(kindName(str(e['kind']) ?? 'unknown'));
     const domain = this.domains.label(str(e['domain']) ?? NONE);
     const result = obj(e['result']) ?? {};
     const outcomeRaw = str(e['outcome']) ?? str(result['outcome']);

@@ -74,7 +74,7 @@ export function columnChart(columns: readonly Column[], label: string): string {
   const plotH = height - bottom - 10;
   const max = Math.max(1, ...columns.map((c) => c.segments.reduce((n, s) => n + s.value, 0)));
   const step = plotW / Math.max(1, columns.length);
-  const barW = Math.max(1, step * 0.8);
+  const barW = Math.min(48, Math.max(1, step * 0.8));
   const marks = columns.map((c, i) => {
     let y = 10 + plotH;
     const x = left + i * step + (step - barW) / 2;
