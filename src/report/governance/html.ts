@@ -215,7 +215,7 @@ function options(values: Iterable<string>): string {
 
 const CSS = `
 :root{--ok:#1e7b34;--deny:#b3261e;--err:#8a5300;--waived:#5b4bb7;--other:#5f6368;--audit:#0b5cad;--fg:#1b1b1f;--muted:#4a4a52;--line:#c9c9d1;--bg:#fff;--soft:#f3f4f7}
-*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
+[hidden]{display:none!important}*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 header,main,nav{max-width:1180px;margin:0 auto;padding:0 20px}header{padding-top:18px}h1{font-size:1.6rem;margin:.2em 0}h2{font-size:1.25rem;margin:1.6em 0 .5em;border-bottom:2px solid var(--line);padding-bottom:4px}
 .meta{color:var(--muted);margin:0}nav ul{list-style:none;padding:0;margin:10px 0;display:flex;flex-wrap:wrap;gap:4px 14px}
 a{color:var(--audit)}a:focus-visible,button:focus-visible,select:focus-visible,[tabindex]:focus-visible{outline:3px solid #ffb000;outline-offset:2px}
