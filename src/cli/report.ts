@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
 import { GovernanceAggregator, readInput, renderGovernanceHtml, renderGovernanceMarkdown, type DeclaredWaiver } from '../report/governance/index.js';
 import { flag, oneOf, parse, str } from './args.js';
-import { expandOperands } from './expand.js';
+import { displayName, expandOperands } from './expand.js';
 import { REPORT_HELP } from './help.js';
 import { EXIT, type CliIo } from './io.js';
 
@@ -24,10 +24,10 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
   return n;
 }
 
-async function declaredWaivers(configPath: string): Promise<DeclaredWaiver[]> {
+async function declaredWaivers(configPath: string, cwd: string): Promise<DeclaredWaiver[]> {
   const { loadConfig } = await import('../config.js');
   const config = await loadConfig(configPath);
-  return config.waivers.map((w) => ({ id: w.id, scope: w.scope, rule: `${w.layer ?? w.scope}/${w.rule}`, expires: w.expires, expiresAt: w.expiresAt, where: formatLocation(w.location).replace(/: $/, '') }));
+  return config.waivers.map((w) => ({ id: w.id, scope: w.scope, rule: `${w.layer ?? w.scope}/${w.rule}`, expires: w.expires, expiresAt: w.expiresAt, where: formatLocation(w.location && w.location.file !== undefined ? { ...w.location, file: displayName(w.location.file, cwd) } : w.location).replace(/: $/, '') }));
 }
 
 /** Runs `report`; resolves to the exit code. Throws MeshgateError for usage and input errors. */
@@ -57,7 +57,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'report needs at least one check report or audit log (a file, folder, glob, or - for stdin)');
 
   const config = str(p, 'config');
-  if (config !== undefined) agg.addDeclaredWaivers(await declaredWaivers(resolve(io.cwd, config)));
+  if (config !== undefined) agg.addDeclaredWaivers(await declaredWaivers(resolve(io.cwd, config), io.cwd));
 
   const options = { stdin: io.stdin, verifyMaxBytes };
   let read = 0;

@@ -31,8 +31,8 @@ const short = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n 
 /** Horizontal stacked bars, one row per bar. */
 export function barChart(bars: readonly Bar[], label: string): string {
   const rowH = 22;
-  const labelW = 190;
-  const width = 680;
+  const labelW = 260;
+  const width = 760;
   const plotW = width - labelW - 60;
   const max = Math.max(1, ...bars.map((b) => b.segments.reduce((n, s) => n + s.value, 0)));
   const h = Math.max(1, bars.length) * rowH + 8;
@@ -49,7 +49,7 @@ export function barChart(bars: readonly Bar[], label: string): string {
         return r;
       })
       .join('');
-    const text = `<text class="lbl" x="${labelW - 6}" y="${y + rowH / 2 + 4}" text-anchor="end">${esc(short(b.label, 28))}</text><text class="val" x="${(x + 4).toFixed(1)}" y="${y + rowH / 2 + 4}">${fmt(total)}</text>`;
+    const text = `<text class="lbl" x="${labelW - 6}" y="${y + rowH / 2 + 4}" text-anchor="end">${esc(short(b.label, 40))}</text><text class="val" x="${(x + 4).toFixed(1)}" y="${y + rowH / 2 + 4}">${fmt(total)}</text>`;
     const g = `${text}${rects}`;
     return b.link ? `<a ${b.link}>${g}</a>` : `<g>${g}</g>`;
   });
@@ -91,7 +91,11 @@ export function columnChart(columns: readonly Column[], label: string): string {
   });
   const ticks = columns.length === 0 ? [] : [...new Set([0, Math.floor((columns.length - 1) / 2), columns.length - 1])];
   const xLabels = ticks
-    .map((i) => `<text class="lbl" x="${(left + i * step + step / 2).toFixed(1)}" y="${height - 8}" text-anchor="middle">${esc(columns[i]!.label)}</text>`)
+    .map((i) => {
+      const anchor = columns.length > 1 && i === 0 ? 'start' : columns.length > 1 && i === columns.length - 1 ? 'end' : 'middle';
+      const x = anchor === 'start' ? left + i * step : anchor === 'end' ? left + (i + 1) * step : left + i * step + step / 2;
+      return `<text class="lbl" x="${x.toFixed(1)}" y="${height - 8}" text-anchor="${anchor}">${esc(columns[i]!.label)}</text>`;
+    })
     .join('');
   const axis = `<line class="axis" x1="${left}" y1="${10 + plotH}" x2="${width - 10}" y2="${10 + plotH}"/><text class="lbl" x="${left - 6}" y="16" text-anchor="end">${fmt(max)}</text><text class="lbl" x="${left - 6}" y="${10 + plotH}" text-anchor="end">0</text>`;
   return `<svg class="chart" role="img" aria-label="${esc(label)}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${axis}${marks.join('')}${xLabels}</svg>`;
