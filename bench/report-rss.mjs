@@ -5,7 +5,7 @@
  * AuditTrail (bench/lib/gen-audit.mjs) into bench/results/tmp/ and reused when already there.
  * Logs over --verify-max-mb (default 64 MiB) are streamed but not hash-verified in the report (the audit
  * verifier reads a log whole); the 100 000-event run is also measured with verification, for comparison.
- *   node bench/report-rss.mjs            (BENCH_RUNS=1 by default here: each run is long)
+ *   node bench/report-rss.mjs            (one run per row: each is long; peak RSS from GNU time)
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ export async function run() {
   const small = rows.find((r) => r.events === 100_000 && !r.verified);
   const big = rows.find((r) => r.events === 1_000_000);
   const ratios = { rss_1m_vs_100k: sig(big.rss_mb / small.rss_mb), events_1m_vs_100k: 10, report_size_1m_vs_100k: sig(big.report_kb / small.report_kb) };
-  return writeResult('report-rss', { target_mb: TARGET_MB, met: big.rss_mb < TARGET_MB, rows, ratios });
+  return writeResult('report-rss', { runs: 1, warmup: 0, target_mb: TARGET_MB, met: big.rss_mb < TARGET_MB, rows, ratios });
 }
 
 if (isMain(import.meta.url)) await run();
