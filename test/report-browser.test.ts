@@ -30,6 +30,7 @@ interface CheckJson {
 }
 interface AuditLine {
   domain?: string;
+  kind: string;
   outcome: string;
   result: { details: unknown[] };
 }
@@ -65,6 +66,10 @@ describe('meshgate report (CLI)', () => {
     // the folder holds check.json and audit.jsonl again, plus stdin: the check report is counted twice
     expect(r.stdout).toContain(`**${check.summary.files * 2}** subjects checked`);
     expect(r.stdout).toContain(`**${events.length}** audit decisions`);
+    const g = await runCli(['report', 'test-output/report/*.jsonl', '--format', 'markdown', '--summary', join(OUT, 'summary.md')]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toContain(`**0** subjects checked`);
+    expect(readFileSync(join(OUT, 'summary.md'), 'utf8')).toBe(g.stdout);
   });
 
   it('check --format html renders the report of one run', async () => {
@@ -133,6 +138,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the report in headless Chromium', () => {
     await page.screenshot({ path: join(OUT, 'fixtures-finance.png'), fullPage: true });
     await page.click('#f-reset');
     expect((await visibleRows('t-findings')).length).toBe(all.length);
+  });
+
+  it('the subject kind filter keeps only that kind', async () => {
+    await page.selectOption('#f-kind', 'terraform');
+    const rows = await visibleRows('t-findings');
+    expect(rows.length).toBe(check.results.filter((r) => r.file.endsWith('.plan.json')).flatMap((r) => r.findings).length + events.filter((e) => e.kind === 'terraform').reduce((n, e) => n + e.result.details.length, 0));
+    expect(rows.every((r) => r['kind'] === 'terraform')).toBe(true);
+    await page.click('#f-reset');
   });
 
   it('a figure links to its findings', async () => {
