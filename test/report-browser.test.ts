@@ -175,6 +175,31 @@ describe.skipIf(!HAVE_CHROMIUM)('the report in headless Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-kind');
   });
 
+  it('text has WCAG AA contrast against its background (badges, links, table text)', async () => {
+    const pairs = await page.$$eval('.badge, #t-rules a, #t-posture td, caption, .chart .lbl', (els) => {
+      const rgb = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const bg = (el: Element | null): string => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      return els.map((el) => {
+        const st = getComputedStyle(el);
+        return { fg: rgb(el instanceof SVGElement ? st.fill : st.color), bg: rgb(bg(el instanceof SVGElement ? el.closest('svg') : el)) };
+      });
+    });
+    const lum = (c: number[]): number => {
+      const [r, g, b] = c.map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (a: number[], b: number[]): number => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+    expect(pairs.length).toBeGreaterThan(10);
+    const worst = Math.min(...pairs.map((p) => ratio(p.fg, p.bg)));
+    expect(worst).toBeGreaterThanOrEqual(4.5);
+  });
+
   it('without JavaScript every table is readable and the filters are hidden', async () => {
     const ctx = await browser.newContext({ javaScriptEnabled: false });
     const p = await ctx.newPage();
