@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `meshgate` command: dispatches to check, authorize, diff, build and audit verify, prints usage and
+ * The `meshgate` command: dispatches to check, authorize, diff, build, report and audit verify, prints usage and
  * input errors as `file:line:col: message [CODE]`, and exits 0 (passed), 1 (policy failure) or 2 (usage
  * or input error). With MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */

@@ -40,7 +40,7 @@ function table(id: string, caption: string, cols: readonly string[], rows: strin
 
 const failingOf = (p: PostureRow): number => p.failing.hard + p.failing.soft + p.failing.advisory;
 
-function postureSection(d: GovernanceData, domains: string[]): string {
+function postureSection(d: GovernanceData): string {
   const byDomain = new Map<string, { passed: number; failed: number; errors: number; decisions: ByOutcome }>();
   for (const p of d.posture) {
     const x = byDomain.get(p.domain) ?? { passed: 0, failed: 0, errors: 0, decisions: { allowed: 0, denied: 0, error: 0 } };
@@ -64,7 +64,6 @@ function postureSection(d: GovernanceData, domains: string[]): string {
     const failing = failingOf(p);
     return `<tr${attrs({ 'data-domain': p.domain, 'data-kind': p.kind, 'data-passed': p.passed, 'data-failed': p.failed, 'data-errors': p.errors, 'data-failing': failing, 'data-allowed': p.decisions.allowed, 'data-denied': p.decisions.denied, 'data-error': p.decisions.error })}><th scope="row">${esc(p.domain)}</th><td>${esc(p.kind)}</td><td class="n">${fmt(p.passed)}</td><td class="n">${num(p.failed, { ...f, status: 'failing' }, 'failed subjects')}</td><td class="n">${fmt(p.errors)}</td><td class="n">${num(p.failing.hard, { ...f, status: 'failing' }, 'hard failing findings')}</td><td class="n">${num(p.failing.soft, { ...f, status: 'failing' }, 'soft failing findings')}</td><td class="n">${num(p.failing.advisory, { ...f, status: 'failing' }, 'advisory failing findings')}</td><td class="n">${fmt(p.decisions.allowed)}</td><td class="n">${num(p.decisions.denied, f, 'denied decisions')}</td><td class="n">${fmt(p.decisions.error)}</td></tr>`;
   });
-  void domains;
   return `<section id="posture" aria-labelledby="h-posture"><h2 id="h-posture">Posture per domain</h2>
 <figure data-chart-domain="*"><figcaption>Subjects passed / failed / errors (check results) plus decisions allowed / denied / error (audit logs), per domain</figcaption>${barChart(bars, 'Posture per domain: passed, failed and errors')}</figure>
 ${table('t-posture', 'Posture per domain and subject kind', ['Domain', 'Kind', 'Passed', 'Failed', 'Errors', 'Failing hard', 'Failing soft', 'Failing advisory', 'Allowed', 'Denied', 'Decision errors'], rows)}</section>`;
@@ -322,7 +321,7 @@ ${card('Decisions allowed', t.decisions.allowed, 't-posture', 'allowed', {})}
 ${card('Decisions denied', t.decisions.denied, 't-posture', 'denied', {})}
 ${card('Decision errors', t.decisions.error, 't-posture', 'error', {})}
 </dl></section>
-${postureSection(d, domains)}
+${postureSection(d)}
 ${rulesSection(d, domains)}
 ${subjectsSection(d)}
 ${waiversSection(d)}
