@@ -248,3 +248,37 @@ describe('input errors', () => {
     expect(agg.finish().totals.subjects).toBe(5);
   });
 });
+
+describe('meshgate report in process (runReport)', () => {
+  const io = (): { io: import('../src/cli/io.js').CliIo; out: string[]; err: string[] } => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), stdoutStream: process.stdout, stdin: Readable.from([]), stdoutIsTTY: false, stderrIsTTY: false, env: {}, cwd: dir },
+    };
+  };
+
+  it('refuses bad option values with a usage error', async () => {
+    const { runReport } = await import('../src/cli/report.js');
+    for (const args of [['x', '--now', 'yesterday'], ['x', '--expiring-days', '-1'], ['x', '--top', '1.5'], ['x', '--format', 'pdf']]) {
+      const e = await runReport(args, io().io).catch((x: unknown) => x);
+      expect(isMeshgateError(e) && e.code === 'MG_CLI_USAGE').toBe(true);
+    }
+  });
+
+  it('warns on stderr, with file and line, when a log chain is broken, and still writes the report', async () => {
+    const path = await writeLog('broken-cli.jsonl', (t) => {
+      for (let i = 0; i < 3; i++) t.record(makeDecision('contract'), {});
+    });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    lines.splice(1, 1); // delete the second line
+    await writeFile(path, lines.join('\n'));
+    const { runReport } = await import('../src/cli/report.js');
+    const r = io();
+    expect(await runReport(['broken-cli.jsonl', '--format', 'markdown'], r.io)).toBe(0);
+    expect(r.err.join('')).toMatch(/broken-cli\.jsonl:2: audit log chain is broken/);
+    expect(r.out.join('')).toContain('| broken-cli.jsonl | 2 | breaks at line 2 |');
+  });
+});

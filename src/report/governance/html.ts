@@ -141,7 +141,7 @@ ${table('t-waivers', 'Waivers seen in the inputs (and declared in the config, wh
 function errorsSection(d: GovernanceData): string {
   const by = new Map<string, number>();
   for (const e of d.errors.rows) by.set(e.code, (by.get(e.code) ?? 0) + e.count);
-  const bars: Bar[] = [...by].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([code, n]) => ({ label: code, segments: [{ value: n, cls: 'err', name: 'errors' }] }));
+  const bars: Bar[] = [...by].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([code, n]) => ({ label: code, link: 'href="#t-errors"', segments: [{ value: n, cls: 'err', name: 'errors' }] }));
   const rows = d.errors.rows.map(
     (e) => `<tr${attrs({ 'data-domain': e.domain, 'data-kind': e.kind, 'data-count': e.count })}><th scope="row"><code>${esc(e.code)}</code></th><td>${esc(e.domain)}</td><td>${esc(e.kind)}</td><td class="n">${fmt(e.count)}</td><td>${esc(e.example)}</td><td><code>${esc(e.where)}</code></td></tr>`,
   );
@@ -161,7 +161,7 @@ function seg(o: ByOutcome): Segment[] {
 function timelineSection(d: GovernanceData, domains: string[]): string {
   if (d.timeline.length === 0) return `<section id="timeline" aria-labelledby="h-timeline"><h2 id="h-timeline">Decisions over time</h2><p>No audit log was given.</p></section>`;
   const { unit, rows } = bucketTimeline(d.timeline, domains);
-  const chart = (filter: (r: TimeRow) => boolean, label: string): string => {
+  const chart = (filter: (r: TimeRow) => boolean, label: string, link: string): string => {
     const by = new Map<string, ByOutcome>();
     for (const r of rows) {
       if (!filter(r)) continue;
@@ -169,11 +169,11 @@ function timelineSection(d: GovernanceData, domains: string[]): string {
       for (const o of ['allowed', 'denied', 'error'] as const) x[o] += r.decisions[o];
       by.set(r.day, x);
     }
-    const cols: Column[] = [...by].sort((a, b) => a[0].localeCompare(b[0])).map(([day, o]) => ({ label: day, segments: seg(o) }));
+    const cols: Column[] = [...by].sort((a, b) => a[0].localeCompare(b[0])).map(([day, o]) => ({ label: day, segments: seg(o), link }));
     return columnChart(cols, label);
   };
-  const figures = [`<figure data-chart-domain="*"><figcaption>Decisions per ${unit}, all domains: allowed, denied, error</figcaption>${chart(() => true, `Decisions per ${unit}, all domains`)}</figure>`];
-  for (const dom of domains) figures.push(`<figure data-chart-domain="${esc(dom)}" hidden><figcaption>Decisions per ${unit} in ${esc(dom)}</figcaption>${chart((r) => r.domain === dom, `Decisions per ${unit} in ${dom}`)}</figure>`);
+  const figures = [`<figure data-chart-domain="*"><figcaption>Decisions per ${unit}, all domains: allowed, denied, error</figcaption>${chart(() => true, `Decisions per ${unit}, all domains`, 'href="#t-timeline"')}</figure>`];
+  for (const dom of domains) figures.push(`<figure data-chart-domain="${esc(dom)}" hidden><figcaption>Decisions per ${unit} in ${esc(dom)}</figcaption>${chart((r) => r.domain === dom, `Decisions per ${unit} in ${dom}`, go({ domain: dom }))}</figure>`);
   const trs = rows.map(
     (r) =>
       `<tr${attrs({ 'data-domain': r.domain })}><th scope="row">${esc(r.day)}</th><td>${esc(r.domain)}</td><td class="n">${fmt(r.decisions.allowed)}</td><td class="n">${num(r.decisions.denied, { domain: r.domain }, 'denied decisions')}</td><td class="n">${fmt(r.decisions.error)}</td></tr>`,

@@ -62,6 +62,8 @@ export interface Column {
   label: string;
   /** Stacked segments, bottom first. */
   segments: Segment[];
+  /** Attributes of the link around the column (already escaped), when it links. */
+  link?: string;
 }
 
 /** Stacked columns over time, with the first, middle and last labels and the maximum on the axis. */
@@ -87,7 +89,7 @@ export function columnChart(columns: readonly Column[], label: string): string {
         return `<rect class="${s.cls}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0.5, h).toFixed(1)}"><title>${esc(`${c.label}: ${fmt(s.value)} ${s.name} of ${fmt(total)}`)}</title></rect>`;
       })
       .join('');
-    return `<g>${rects}</g>`;
+    return c.link ? `<a ${c.link}>${rects}</a>` : `<g>${rects}</g>`;
   });
   const ticks = columns.length === 0 ? [] : [...new Set([0, Math.floor((columns.length - 1) / 2), columns.length - 1])];
   const xLabels = ticks
