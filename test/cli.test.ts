@@ -112,8 +112,10 @@ describe('meshgate check: formats', () => {
     expect(sse.kind).toBe('plan');
     expect(sse.allowed).toBe(false);
     const f = sse.findings.find((x) => x.rule === 'pii_bucket_encryption')!;
-    expect(Object.keys(f).sort()).toEqual(['enforcement', 'layer', 'level', 'location', 'msg', 'resource', 'rule', 'waived']);
-    expect(f).toMatchObject({ level: 'deny', layer: 'global', enforcement: 'hard', waived: false, resource: 'aws_s3_bucket.orders' });
+    expect(Object.keys(f).sort()).toEqual(['enforcement', 'failing', 'layer', 'level', 'location', 'msg', 'resource', 'rule', 'waived', 'waiver']);
+    expect(f).toMatchObject({ level: 'deny', layer: 'global', enforcement: 'hard', waived: false, failing: true, waiver: null, resource: 'aws_s3_bucket.orders' });
+    expect(rep.results[3]).toMatchObject({ domain: 'sales', subject: 'refunds_daily' });
+    expect(rep.results[4]).toMatchObject({ domain: null, subject: null });
     expect(f.location.file).toBe('fixtures/cli/failing/bucket-no-sse.plan.json');
     expect(f.location.line).toBeGreaterThan(1);
     expect(rep.results[4]!.error).toMatchObject({ code: 'MG_PLAN_JSON_SYNTAX', location: { file: 'fixtures/cli/malformed/broken.plan.json', line: 5 } });

@@ -42,7 +42,8 @@ export interface CheckFileOptions {
 }
 
 function fromDecision(file: string, kind: FileKind, d: Decision): FileResult {
-  const r: FileResult = { file, kind, allowed: false, findings: d.findings };
+  const r: FileResult = { file, kind, allowed: false, findings: d.findings, subject: d.subject };
+  if (d.domain !== undefined) r.domain = d.domain;
   const first = d.errors[0];
   if (d.outcome === 'error' && first) {
     const msg = d.errors.map((e) => (e.layer ? `[${e.layer}] ${e.message}` : e.message)).join('; ');

@@ -18,7 +18,7 @@ import { EXIT, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
 import { packageVersion } from './version.js';
 
-const FORMATS = ['text', 'json', 'sarif', 'junit', 'github'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'junit', 'github', 'html'] as const;
 const FAIL_ON = ['hard', 'soft', 'advisory'] as const;
 
 /**
@@ -133,6 +133,9 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
       break;
     case 'github':
       rendered = renderGithub(report);
+      break;
+    case 'html':
+      rendered = (await import('../report/governance/check-html.js')).renderCheckHtml(report);
       break;
     default:
       rendered = streamText ? renderSummaryText(results, textOptions) : results.map((r) => renderFileText(r, textOptions)).join('') + renderSummaryText(results, textOptions);

@@ -18,8 +18,11 @@ export function displayName(abs: string, cwd: string): string {
   return shown.split(sep).join('/');
 }
 
-/** Expands operands into check tasks. Throws MG_INPUT_NOT_FOUND for a named path that does not exist. */
-export async function expandOperands(operands: string[], cwd: string): Promise<{ tasks: CheckTask[]; warnings: string[] }> {
+/**
+ * Expands operands into check tasks (folders searched for `candidates`, default JSON and YAML files).
+ * Throws MG_INPUT_NOT_FOUND for a named path that does not exist.
+ */
+export async function expandOperands(operands: string[], cwd: string, candidates: string = CANDIDATES): Promise<{ tasks: CheckTask[]; warnings: string[] }> {
   // fast-glob is loaded only when a folder or pattern has to be expanded (not for files named explicitly)
   let glob: typeof import('fast-glob') | undefined;
   const fgLib = async (): Promise<typeof import('fast-glob')> => (glob ??= (await import('fast-glob')).default);
@@ -44,10 +47,10 @@ export async function expandOperands(operands: string[], cwd: string): Promise<{
       continue;
     }
     if (st?.isDirectory()) {
-      const found = await (await fgLib())(CANDIDATES, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
+      const found = await (await fgLib())(candidates, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
-      if (found.length === 0) warnings.push(`${op}: no .json, .yaml or .yml files in this folder`);
+      if (found.length === 0) warnings.push(`${op}: no ${candidates === CANDIDATES ? '.json, .yaml or .yml' : candidates} files in this folder`);
       continue;
     }
     if (st) {

@@ -13,6 +13,7 @@ commands:
   test [policies]             run the Rego tests of each layer (opa test)
   init --domain <name>        scaffold a policy repository (global rules, domain layers, CI)
   audit verify <log...>       verify the hash chain of JSONL audit logs
+  report <inputs...>          an HTML governance report from check JSON results and audit logs
 
 options:
   -h, --help      help (also: meshgate <command> --help)
@@ -35,7 +36,7 @@ options:
                              resources no tag or mapping assigns)
   -c, --config <file>        meshgate.yaml (bundles, enforcement, waivers, audit); default: shipped bundles
       --policies <dir>       a built policies folder (with manifest.json) instead of the shipped one
-  -f, --format <fmt>         text (default) | json | sarif | junit | github
+  -f, --format <fmt>         text (default) | json | sarif | junit | github | html (governance report)
       --fail-on <level>      hard | soft (default) | advisory: the enforcement at which a finding fails
       --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
   -j, --jobs <n>             worker threads (default: number of cores)
@@ -89,4 +90,27 @@ export const AUDIT_HELP = `usage: meshgate audit verify <log.jsonl...> [--json]
 
 Verifies the hash chain of JSONL audit logs written by --audit-log or a jsonl sink.
 exit codes: 0 intact, 1 tampered or torn, 2 usage or read error
+`;
+
+/** `meshgate report --help`. */
+export const REPORT_HELP = `usage: meshgate report <check.json | audit.jsonl | folders | globs | -...> [options]
+
+Reads \`meshgate check --format json\` reports and JSONL audit logs (kind detected by content; folders are
+searched for *.json, *.jsonl, *.ndjson and *.log; - reads stdin) and writes ONE self-contained HTML
+governance report: posture per domain, findings by rule and layer, top failing subjects, waivers, errors
+by code, decisions over time and each audit log's hash-chain verification. Audit logs are streamed.
+
+options:
+  -o, --output <file>        write the report here (default: stdout)
+  -f, --format <fmt>         html (default) | markdown (a short summary for a CI job summary)
+      --summary <file>       also append the markdown summary to this file (e.g. $GITHUB_STEP_SUMMARY)
+  -c, --config <file>        meshgate.yaml whose declared waivers are listed (unused, expiring, expired)
+      --expiring-days <n>    waivers expiring within n days are "expiring" (default 14)
+      --top <n>              rows listed per table (default 50)
+      --now <iso date>       the report's time (default: now), for reproducible reports
+      --verify-max-mb <n>    verify the hash chain of audit logs up to n MiB (default 64; the verifier
+                             reads a log whole; larger logs are reported as not verified)
+  -h, --help                 this help
+
+exit codes: 0 report written, 2 usage or input error
 `;

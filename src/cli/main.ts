@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `meshgate` command: dispatches to check, authorize, diff, build, init, test and audit verify, prints usage and
+ * The `meshgate` command: dispatches to check, authorize, diff, build, init, test, report and audit verify, prints usage and
  * input errors as `file:line:col: message [CODE]`, and exits 0 (passed), 1 (policy failure) or 2 (usage
  * or input error). With MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */
@@ -50,6 +50,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await (await import('./init.js')).runInit(rest, io);
       case 'test':
         return await (await import('./policy-test.js')).runPolicyTest(rest, io);
+      case 'report':
+        return await (await import('./report.js')).runReport(rest, io);
       case 'audit': {
         const [sub, ...args] = rest;
         if (sub === 'verify') return await runAuditVerify(args, io);

@@ -3,7 +3,8 @@
  * present as `null` rather than missing, so consumers can rely on every key.
  */
 import type { FileResult, Report, Summary } from './model.js';
-import { summarise } from './model.js';
+import type { Enforcement } from '../types.js';
+import { fails, summarise } from './model.js';
 
 /** One finding in the JSON report. */
 export interface JsonFinding {
@@ -13,6 +14,10 @@ export interface JsonFinding {
   layer: string;
   enforcement: 'advisory' | 'soft' | 'hard';
   waived: boolean;
+  /** True when the finding fails its file at `--fail-on`. */
+  failing: boolean;
+  /** The waiver that covers it (`id`, `expires`, `scope`), or null. */
+  waiver: { id: string; expires: string; scope: string } | null;
   resource: string | null;
   location: { file: string; line: number | null; column: number | null };
 }
@@ -21,6 +26,10 @@ export interface JsonFinding {
 export interface JsonResult {
   file: string;
   kind: 'contract' | 'plan';
+  /** The domain layer applied, or null. */
+  domain: string | null;
+  /** The subject's id (contract id, plan file), or null when the file could not be judged. */
+  subject: string | null;
   allowed: boolean;
   findings: JsonFinding[];
   error?: { code: string; message: string; location: { file: string; line: number | null; column: number | null } };
@@ -32,10 +41,12 @@ export interface JsonReport {
   summary: Summary;
 }
 
-function toJsonResult(r: FileResult): JsonResult {
+function toJsonResult(r: FileResult, failOn: Enforcement): JsonResult {
   const out: JsonResult = {
     file: r.file,
     kind: r.kind,
+    domain: r.domain ?? null,
+    subject: r.subject ?? null,
     allowed: r.allowed,
     findings: r.findings.map((f) => ({
       rule: f.rule,
@@ -44,6 +55,8 @@ function toJsonResult(r: FileResult): JsonResult {
       layer: f.layer,
       enforcement: f.enforcement,
       waived: f.waived,
+      failing: fails(f, failOn),
+      waiver: f.waiver ? { id: f.waiver.id, expires: f.waiver.expires, scope: f.waiver.scope } : null,
       resource: f.resource ?? null,
       location: { file: f.location?.file ?? r.file, line: f.location?.line ?? null, column: f.location?.column ?? null },
     })),
@@ -57,7 +70,7 @@ function toJsonResult(r: FileResult): JsonResult {
 
 /** Builds the JSON report object. */
 export function toJsonReport(report: Report): JsonReport {
-  return { results: report.results.map(toJsonResult), summary: summarise(report.results) };
+  return { results: report.results.map((r) => toJsonResult(r, report.failOn)), summary: summarise(report.results) };
 }
 
 /** Renders the JSON report (pretty-printed, trailing newline). */

@@ -24,6 +24,10 @@ export interface FileResult {
   file: string;
   /** Detected kind. */
   kind: FileKind;
+  /** The domain whose layer was applied, when any. */
+  domain?: string;
+  /** The subject's id (contract id or plan file), when judged. */
+  subject?: string;
   /** True when no finding fails at the threshold and no error occurred. */
   allowed: boolean;
   /** All findings (failing or not), in the engine's order. */
