@@ -17,7 +17,7 @@ const read = (name: string): string => readFileSync(join(name.startsWith('dcs-th
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await createEngine({ global: bundlePath('global'), domains: { finance: bundlePath('finance'), marketing: bundlePath('marketing') }, knownDomains: ['crm'] });
+  engine = await createEngine({ global: bundlePath('global'), domains: { finance: bundlePath('finance'), marketing: bundlePath('marketing') } });
 });
 afterAll(async () => {
   await engine.close();
@@ -120,11 +120,11 @@ describe('PII in ODCS customProperties is read (no silent false negative)', () =
 
 describe('standard fields satisfy the encryption and domain rules', () => {
   it('DCS: info.x-encryption satisfies contract_pii_encryption and info.x-domain contract_domain_required', async () => {
-    const text = read('dcs-three-pii.datacontract.yaml').replace('  x-domain: crm', '  x-domain: crm\n  x-encryption: AES256_GCM');
+    const text = read('dcs-three-pii.datacontract.yaml').replace('  x-domain: customer', '  x-domain: customer\n  x-encryption: AES256_GCM');
     const d = await check(text, 'dcs.yaml');
     expect(d.findings).toEqual([]);
     expect(d.outcome).toBe('allowed');
-    const withoutDomain = await check(text.replace('  x-domain: crm\n', ''), 'dcs.yaml');
+    const withoutDomain = await check(text.replace('  x-domain: customer\n', ''), 'dcs.yaml');
     expect(rules(withoutDomain)).toEqual(['contract_domain_required']);
   });
 
