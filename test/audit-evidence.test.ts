@@ -51,3 +51,43 @@ describe('byte-exact lines', () => {
     }
   });
 });
+
+describe('masking never rewrites structure (real engine and bundles)', () => {
+  it('a masked attribute set to "denied", a rule id or the user id leaves outcome, rules and subject intact', async () => {
+    const { createEngine } = await import('../src/engine.js');
+    const { memorySink } = await import('../src/audit/index.js');
+    const { loadContractsFromDir } = await import('../src/subjects/access/load.js');
+    const { bundlePath, FIXTURES } = await import('./helpers/paths.js');
+    const sink = memorySink();
+    const engine = await createEngine({
+      global: bundlePath('global'),
+      domains: { finance: bundlePath('finance'), marketing: bundlePath('marketing') },
+      audit: [sink],
+      maskFields: ['email'],
+    });
+    try {
+      loadContractsFromDir(engine, join(FIXTURES, 'requests', 'contracts'));
+      const user = { id: 'carla', department: 'marketing', roles: ['campaign_manager'] };
+      const base = engine.authorize({ user, action: 'read', dataProduct: { id: 'customer360' } });
+      expect(base.outcome).toBe('denied');
+      const plain = sink.events.at(-1)!;
+      expect(plain.result.rules.length).toBeGreaterThan(0);
+      const ruleId = plain.result.rules[0]!;
+      for (const email of ['denied', ruleId, ruleId.split(':')[1]!, 'carla', 'customer360']) {
+        const d = engine.authorize({ user: { ...user, attributes: { email } }, action: 'read', dataProduct: { id: 'customer360' } });
+        const e = sink.events.at(-1)!;
+        expect(e.decision_id).toBe(d.decision_id);
+        expect(e.outcome, email).toBe('denied');
+        expect(e.result.outcome, email).toBe('denied');
+        expect(e.result.rules, email).toEqual(plain.result.rules);
+        expect(e.result.reason, email).toBe(plain.result.reason);
+        expect(e.subject, email).toBe(plain.subject);
+        expect(e.subject).toContain('carla');
+        expect((e.input as { request: { user: { attributes: { email: string } } } }).request.user.attributes.email).toBe('***MASKED***');
+        expect(e.masked).toContain('/input/request/user/attributes/email');
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
