@@ -52,7 +52,7 @@ describe('hash chain', () => {
     trail.record(makeDecision('contract'), {});
     trail.record(makeDecision('contract'), {});
     await trail.close();
-    expect(sink.recovery).toEqual({ truncatedBytes: 0, seq: 3 });
+    expect(sink.recovery).toEqual({ truncatedBytes: 0, seq: 3, verified: 3 });
     const report = await verifyAuditLog(path);
     expect(report).toMatchObject({ ok: true, lines: 5, lastSeq: 4 });
   });

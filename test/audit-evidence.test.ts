@@ -91,3 +91,36 @@ describe('masking never rewrites structure (real engine and bundles)', () => {
     }
   });
 });
+
+describe('one writer per log, and recovery verifies the whole chain', () => {
+  it('a second sink on the same log gets MG_AUDIT_LOG_LOCKED at open; after close the log opens again', async () => {
+    const path = join(dir, 'audit.log');
+    const first = jsonlSink(path);
+    first.open();
+    const second = jsonlSink(path);
+    expect(() => second.open()).toThrow(expect.objectContaining({ code: 'MG_AUDIT_LOG_LOCKED' }));
+    const trail = new AuditTrail({ sinks: [second], version: 't', onSinkFailure: 'fail' });
+    expect(() => trail.record(makeDecision('access'), {})).toThrow(expect.objectContaining({ code: 'MG_AUDIT_SINK_FAILED' }));
+    await first.close();
+    const third = jsonlSink(path);
+    expect(third.open()).toMatchObject({ seq: 0 });
+    await third.close();
+  });
+
+  it('refuses to append to a log broken in the middle, even when its last line is intact', async () => {
+    const path = await writeLog(6);
+    const ls = await lines(path);
+    ls.splice(2, 1); // delete one line in the middle: the last line still matches its own hash
+    await writeFile(path, `${ls.join('\n')}\n`);
+    const sink = jsonlSink(path);
+    let caught: unknown;
+    try {
+      sink.open();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ code: 'MG_AUDIT_LOG_CORRUPT', location: { file: path, line: 3 } });
+    expect(String((caught as Error).message)).toContain('deleted');
+    expect(await readFile(path, 'utf8')).toBe(`${ls.join('\n')}\n`); // nothing appended
+  });
+});

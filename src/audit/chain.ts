@@ -140,8 +140,12 @@ function parseLine(raw: string): Parsed | CheckpointLine | { noncanonical: strin
   return { obj: rec, seq, prev, hash };
 }
 
-/** Verifies the text of a JSONL audit log and reports the first bad line (event chain, canonical bytes, checkpoint line form). */
-export function verifyChainText(text: string, hash: HashFn = sha256Hex): VerifyReport {
+/**
+ * Verifies the text of a JSONL audit log and reports the first bad line (event chain, canonical bytes,
+ * checkpoint line form). With `start`, the text is a segment that must continue that head (the JSONL
+ * sink verifies only what follows its last checkpoint).
+ */
+export function verifyChainText(text: string, hash: HashFn = sha256Hex, start?: ChainHead): VerifyReport {
   if (text === '') return { ok: true, lines: 0, message: 'empty log', events: 0, checkpoints: [] };
   const terminated = text.endsWith('\n');
   const raw = text.split('\n');
@@ -184,7 +188,10 @@ export function verifyChainText(text: string, hash: HashFn = sha256Hex): VerifyR
     if (expectedHash(p.obj, hash) !== p.hash) {
       return torn ? fail(i, 'truncated', 'torn last line (no newline terminator; hash mismatch)') : fail(i, 'edited', `hash mismatch: the line was changed after it was written (seq ${p.seq})`);
     }
-    if (!prev) {
+    if (!prev && start) {
+      if (p.seq !== start.seq) return fail(i, p.seq > start.seq ? 'deleted' : 'reordered', `seq ${p.seq} follows the checkpoint at seq ${start.seq - 1}`);
+      if (p.prev !== start.hash) return fail(i, 'edited', `seq ${p.seq} does not continue the head hash of the checkpoint at seq ${start.seq - 1}`);
+    } else if (!prev) {
       if (p.seq === 0 && p.prev !== GENESIS_HASH) return fail(i, 'edited', 'the first line (seq 0) must have the genesis prev_hash');
       if (p.seq > 0 && typeof p.obj.rotated_from !== 'string') {
         return fail(i, 'deleted', `the log starts at seq ${p.seq}: lines 0..${p.seq - 1} were deleted`);
