@@ -20,3 +20,18 @@ export { memorySink } from './sinks/memory.js';
 export { callbackSink } from './sinks/callback.js';
 export { jsonlSink, type JsonlSinkOptions, type JsonlRecovery } from './sinks/jsonl.js';
 export { httpSink, type HttpSinkOptions } from './sinks/http.js';
+export { verifyAuditLogs, type LogFileReport, type LogProblem, type LogProblemKind, type LogSetReport, type VerifyLogsOptions } from './verify.js';
+export {
+  CHECKPOINT_ALGORITHMS,
+  checkpointPublicKey,
+  checkpointSigner,
+  verifyCheckpointLine,
+  type Checkpoint,
+  type CheckpointAlgorithm,
+  type CheckpointKey,
+  type CheckpointReason,
+  type CheckpointSigner,
+  type CheckpointSigning,
+  type VerifiedCheckpoint,
+} from './checkpoint.js';
+export { acquireLogLock, lockPathFor, type LogLock } from './sinks/lock.js';
