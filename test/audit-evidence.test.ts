@@ -124,3 +124,103 @@ describe('one writer per log, and recovery verifies the whole chain', () => {
     expect(await readFile(path, 'utf8')).toBe(`${ls.join('\n')}\n`); // nothing appended
   });
 });
+
+describe('unkeyed chain: signed checkpoints, a pinned head, and chain fields for collectors', () => {
+  it('deleting a denied event and re-chaining the rest is caught by verify --key (exit 1)', async () => {
+    const { generateKeyPairSync, createHash } = await import('node:crypto');
+    const { canonicalJson } = await import('../src/audit/index.js');
+    const { runAuditVerify } = await import('../src/cli/audit-verify.js');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pub = join(dir, 'pub.pem');
+    await writeFile(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    const path = join(dir, 'audit.log');
+    const sink = jsonlSink(path, { checkpoints: { key: privateKey, everyEvents: 3 } });
+    const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
+    for (let i = 0; i < 8; i++) trail.record(makeDecision('access', i === 2 ? { allowed: false, outcome: 'denied' } : {}), { i });
+    await trail.close();
+    const ls = (await lines(path)).filter((l) => !l.includes('"outcome":"denied"'));
+    let prev = '';
+    let seq = 0;
+    const forged = ls.map((l) => {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      if (!('seq' in o)) return l; // checkpoints cannot be re-signed without the key
+      delete o.hash;
+      o.seq = seq++;
+      if (prev) o.prev_hash = prev;
+      o.hash = createHash('sha256').update(canonicalJson(o)).digest('hex');
+      prev = o.hash as string;
+      return canonicalJson(o);
+    });
+    await writeFile(path, `${forged.join('\n')}\n`);
+    const io = (out: string[]) => ({ stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s) });
+    const plain: string[] = [];
+    expect(await runAuditVerify([path], io(plain))).toBe(0); // the plain chain is consistent again...
+    expect(plain.join('')).toContain('deletion followed by re-chaining');
+    const keyed: string[] = [];
+    expect(await runAuditVerify(['--key', pub, path], io(keyed))).toBe(1); // ...but not with the signed checkpoints
+    expect(keyed.join('')).toMatch(/checkpoint-mismatch: .*seq 2/);
+  });
+
+  it('--expect-head catches a log cut before the pinned head', async () => {
+    const { runAuditVerify } = await import('../src/cli/audit-verify.js');
+    const path = await writeLog(5);
+    const ls = await lines(path);
+    const pinned = (JSON.parse(ls[4]!) as { hash: string }).hash;
+    const out: string[] = [];
+    const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void out.push(s) };
+    expect(await runAuditVerify(['--expect-head', pinned, path], io)).toBe(0);
+    await writeFile(path, `${ls.slice(0, 3).join('\n')}\n`);
+    expect(await runAuditVerify(['--expect-head', pinned, path], io)).toBe(1);
+    expect(out.join('')).toContain(`head-missing: the expected head ${pinned} is not in the chain (it ends at seq 2)`);
+  });
+
+  it('the HTTP sink sends seq, prev_hash and hash, and signed checkpoints, so a collector can check continuity', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { httpSink, verifyCheckpointLine, GENESIS_HASH } = await import('../src/audit/index.js');
+    const { startCollector } = await import('./helpers/audit-http-server.js');
+    const collector = await startCollector();
+    try {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const sink = httpSink(collector.url, { batchSize: 4, flushIntervalMs: 5, checkpoints: { key: privateKey, everyEvents: 5 } });
+      const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
+      for (let i = 0; i < 7; i++) trail.record(makeDecision('access'), { i });
+      await trail.close();
+      const all = collector.events() as Array<Record<string, unknown>>;
+      const events = all.filter((e) => 'seq' in e);
+      expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+      expect(events[0]!.prev_hash).toBe(GENESIS_HASH);
+      for (let i = 1; i < events.length; i++) expect(events[i]!.prev_hash).toBe(events[i - 1]!.hash);
+      const cps = all.filter((e) => 'checkpoint' in e);
+      expect(cps.map((c) => (c.checkpoint as { seq: number }).seq)).toEqual([4, 6]);
+      for (const c of cps) expect(verifyCheckpointLine(c, publicKey)).toMatchObject({ checkpoint: { file: 'http' } });
+      expect((cps[0]!.checkpoint as { head: string }).head).toBe(events[4]!.hash);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
+
+describe('rotation gaps', () => {
+  it('removing the last two lines of audit.log.1 is reported by verifying audit.log* as a set (no key needed)', async () => {
+    const { verifyAuditLogs } = await import('../src/audit/index.js');
+    const { readdir } = await import('node:fs/promises');
+    const path = join(dir, 'audit.log');
+    const sink = jsonlSink(path, { maxBytes: 4000 });
+    const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
+    for (let i = 0; i < 20; i++) trail.record(makeDecision('access'), { i });
+    await trail.close();
+    const names = (await readdir(dir)).filter((n) => n.startsWith('audit.log'));
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    const files = names.map((n) => join(dir, n));
+    expect(await verifyAuditLogs(files)).toMatchObject({ ok: true });
+    const first = join(dir, 'audit.log.1');
+    const ls = await lines(first);
+    const lastKept = (JSON.parse(ls[ls.length - 3]!) as { seq: number }).seq;
+    await writeFile(first, `${ls.slice(0, -2).join('\n')}\n`);
+    expect((await verifyAuditLog(first)).ok).toBe(true); // on its own the file looks fine
+    const r = await verifyAuditLogs(files);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'truncated-file', file: first, seq: lastKept + 1 })]);
+    expect(r.problems[0]!.message).toContain(`seq ${lastKept + 1}..${lastKept + 2} are missing at its end`);
+  });
+});

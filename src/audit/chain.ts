@@ -33,15 +33,21 @@ export interface ChainHead {
 /** One line of the chain as parsed. */
 export type ChainedEvent = AuditEvent & { rotated_from?: string; seq: number; prev_hash: string; hash: string };
 
-/** Builds the next line (without its trailing newline) and the new head. */
-export function chainLine(event: AuditEvent, head: ChainHead, hash: HashFn = sha256Hex, rotatedFrom?: string): { line: string; head: ChainHead } {
+/** Builds the next chained event (the event plus `rotated_from`, `seq`, `prev_hash`, `hash`) and the new head. */
+export function chainEvent(event: AuditEvent, head: ChainHead, hash: HashFn = sha256Hex, rotatedFrom?: string): { event: ChainedEvent; head: ChainHead } {
   const body: Record<string, unknown> = { ...event };
   if (rotatedFrom !== undefined) body.rotated_from = rotatedFrom;
   body.seq = head.seq;
   body.prev_hash = head.hash;
   const h = hash(canonicalJson(body));
   body.hash = h;
-  return { line: canonicalJson(body), head: { seq: head.seq + 1, hash: h } };
+  return { event: body as unknown as ChainedEvent, head: { seq: head.seq + 1, hash: h } };
+}
+
+/** Builds the next line (canonical JSON, without its trailing newline) and the new head. */
+export function chainLine(event: AuditEvent, head: ChainHead, hash: HashFn = sha256Hex, rotatedFrom?: string): { line: string; head: ChainHead } {
+  const next = chainEvent(event, head, hash, rotatedFrom);
+  return { line: canonicalJson(next.event), head: next.head };
 }
 
 /** The hash a parsed line should carry (sha256 over its canonical JSON without `hash`). */
