@@ -35,3 +35,4 @@ export {
   type VerifiedCheckpoint,
 } from './checkpoint.js';
 export { acquireLogLock, lockPathFor, type LogLock } from './sinks/lock.js';
+export { strictSinks } from './strict.js';

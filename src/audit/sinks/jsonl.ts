@@ -99,7 +99,8 @@ export function jsonlSink(
     if (fd !== undefined) return fd;
     try {
       fs.mkdirSync(nodePath.dirname(nodePath.resolve(path)), { recursive: true });
-      lock ??= acquireLogLock(path);
+      // one writer per log file; a device or pipe (`/dev/stdout`) is a stream, not a log that could be shared
+      if (lock === undefined && isRegularOrAbsent(path)) lock = acquireLogLock(path);
       const f = fs.openSync(path, 'a+');
       let unsealed = false;
       try {
@@ -112,7 +113,7 @@ export function jsonlSink(
         recovery = { truncatedBytes: r.truncatedBytes, seq: r.head.seq, verified: r.verified };
       } catch (e) {
         fs.closeSync(f);
-        lock.release();
+        lock?.release();
         lock = undefined;
         throw e;
       }
@@ -316,6 +317,14 @@ interface Recovered {
   unsealed: boolean;
   verified: number;
   rotatedFrom?: string;
+}
+
+function isRegularOrAbsent(path: string): boolean {
+  try {
+    return fs.statSync(path).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /** The number of the next rotated file `<path>.<n>`. */
