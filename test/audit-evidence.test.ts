@@ -224,3 +224,26 @@ describe('rotation gaps', () => {
     expect(r.problems[0]!.message).toContain(`seq ${lastKept + 1}..${lastKept + 2} are missing at its end`);
   });
 });
+
+describe('checkpoint keys are configured like bundle keys', () => {
+  it('a config with audit.checkpoints signs the JSONL log; verify --key accepts it and a wrong key is refused', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { resolveConfig, toEngineOptions } = await import('../src/config.js');
+    const { createEngine } = await import('../src/engine.js');
+    const { verifyAuditLogs } = await import('../src/audit/index.js');
+    const { bundlePath } = await import('./helpers/paths.js');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await writeFile(join(dir, 'audit-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const config = await resolveConfig({ global: bundlePath('global'), audit: { jsonl: 'audit.log', checkpoints: { key: 'audit-key.pem', everyEvents: 2 } } }, dir);
+    const engine = await createEngine(await toEngineOptions(config));
+    for (let i = 0; i < 5; i++) engine.authorize({ user: { id: `u${i}`, department: 'marketing' }, action: 'read', dataProduct: { id: 'p' } });
+    await engine.close();
+    const r = await verifyAuditLogs([join(dir, 'audit.log')], { key: publicKey });
+    expect(r).toMatchObject({ ok: true, head: { seq: 4 } });
+    expect(r.checkpoints).toBe(3); // after events 2 and 4, and at close
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const bad = await verifyAuditLogs([join(dir, 'audit.log')], { key: other });
+    expect(bad.problems.filter((p) => p.kind === 'checkpoint-signature')).toHaveLength(3);
+    await expect(resolveConfig({ global: bundlePath('global'), audit: { jsonl: 'a.log', checkpoints: { key: 'k.pem', alg: 'HS256' } } }, dir)).rejects.toMatchObject({ code: 'MG_CONFIG_INVALID' });
+  });
+});
