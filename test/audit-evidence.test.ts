@@ -247,3 +247,26 @@ describe('checkpoint keys are configured like bundle keys', () => {
     await expect(resolveConfig({ global: bundlePath('global'), audit: { jsonl: 'a.log', checkpoints: { key: 'k.pem', alg: 'HS256' } } }, dir)).rejects.toMatchObject({ code: 'MG_CONFIG_INVALID' });
   });
 });
+
+describe('recovery next to rotated files', () => {
+  it('an empty live file continues the newest rotated file, so the set still verifies as one chain', async () => {
+    const { verifyAuditLogs } = await import('../src/audit/index.js');
+    const path = join(dir, 'audit.log');
+    const first = jsonlSink(path, { maxBytes: 3000 });
+    const trail = new AuditTrail({ sinks: [first], version: 't', onSinkFailure: 'fail' });
+    for (let i = 0; i < 8; i++) trail.record(makeDecision('access'), { i });
+    await trail.close();
+    const { rename } = await import('node:fs/promises');
+    const { readdir } = await import('node:fs/promises');
+    const rotated = (await readdir(dir)).filter((n) => /^audit\.log\.\d+$/.test(n)).length;
+    await rename(path, `${path}.${rotated + 1}`); // as if the writer rotated and died before its next event
+    const next = jsonlSink(path);
+    expect(next.open()).toMatchObject({ seq: 8 });
+    const t2 = new AuditTrail({ sinks: [next], version: 't', onSinkFailure: 'fail' });
+    t2.record(makeDecision('access'), {});
+    await t2.close();
+    const r = await verifyAuditLogs([dir]);
+    expect(r.problems).toEqual([]);
+    expect(r.head).toMatchObject({ seq: 8 });
+  });
+});
