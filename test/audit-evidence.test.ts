@@ -270,3 +270,50 @@ describe('recovery next to rotated files', () => {
     expect(r.head).toMatchObject({ seq: 8 });
   });
 });
+
+describe('checkpoint keys and timing', () => {
+  it('ES256 keys work; HMAC secrets, a mismatched algorithm or a non-PEM key are MG_AUDIT_KEY_INVALID', async () => {
+    const { generateKeyPairSync, createSecretKey } = await import('node:crypto');
+    const { checkpointSigner, verifyCheckpointLine, checkpointPublicKey } = await import('../src/audit/index.js');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const signer = checkpointSigner({ key: ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), keyid: 'k1' });
+    expect(signer.alg).toBe('ES256');
+    const cp = { file: 'a.log', head: 'a'.repeat(64), prev: '0'.repeat(64), reason: 'close' as const, seq: 3, time: new Date(0).toISOString() };
+    const line = JSON.parse(signer.line(cp)) as Record<string, unknown>;
+    expect(verifyCheckpointLine(line, ec.publicKey)).toMatchObject({ checkpoint: cp, keyid: 'k1', alg: 'ES256' });
+    expect(verifyCheckpointLine(line, ec.publicKey, 'k2')).toContain('key id');
+    for (const bad of [
+      () => checkpointSigner({ key: createSecretKey(Buffer.from('s3cret-s3cret-s3cret')) }),
+      () => checkpointSigner({ key: ec.privateKey, alg: 'EdDSA' }),
+      () => checkpointSigner({ key: ec.privateKey, alg: 'HS256' }),
+      () => checkpointPublicKey('not a pem'),
+    ]) {
+      expect(bad).toThrow(expect.objectContaining({ code: 'MG_AUDIT_KEY_INVALID' }));
+    }
+  });
+
+  it('a checkpoint is also written every everyMs while events arrive', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const path = join(dir, 'audit.log');
+    const sink = jsonlSink(path, { checkpoints: { key: generateKeyPairSync('ed25519').privateKey, everyEvents: 1000, everyMs: 20 } });
+    const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
+    trail.record(makeDecision('access'), {});
+    await expect.poll(async () => (await readFile(path, 'utf8')).includes('"reason":"interval"'), { timeout: 3000, interval: 10 }).toBe(true);
+    await trail.close();
+    const reasons = (await lines(path)).filter((l) => l.startsWith('{"alg"')).map((l) => (JSON.parse(l) as { checkpoint: { reason: string } }).checkpoint.reason);
+    expect(reasons).toEqual(['interval', 'close']);
+  });
+
+  it('audit verify: bad --since, --expect-head or key file are usage/key errors (exit 2)', async () => {
+    const { runAuditVerify } = await import('../src/cli/audit-verify.js');
+    const path = await writeLog(2);
+    await writeFile(join(dir, 'junk.pem'), 'junk');
+    const err: string[] = [];
+    const io = { stdout: () => undefined, stderr: (s: string) => void err.push(s) };
+    expect(await runAuditVerify(['--since', 'yesterday', path], io)).toBe(2);
+    expect(await runAuditVerify(['--expect-head', 'abc', path], io)).toBe(2);
+    expect(await runAuditVerify(['--key', join(dir, 'missing.pem'), path], io)).toBe(2);
+    expect(await runAuditVerify(['--key', join(dir, 'junk.pem'), path], io)).toBe(2);
+    expect(err.join('')).toMatch(/MG_CLI_USAGE[\s\S]*MG_CLI_USAGE[\s\S]*MG_AUDIT_KEY_INVALID[\s\S]*MG_AUDIT_KEY_INVALID/);
+  });
+});

@@ -237,3 +237,25 @@ describe('every tampering is detected with its own message naming file and seq',
     expect(out.join('')).toContain('deletion followed by re-chaining');
   });
 });
+
+describe('time windows, like CloudTrail validate-logs', () => {
+  it('--since: a file whose events all precede the window may be missing', async () => {
+    const dir = await copy();
+    await rm(join(dir, files[0]!));
+    expect((await verify(dir)).ok).toBe(false);
+    const firstOfNext = JSON.parse((await read(dir, files[1]!)).find(isEvent)!) as { timestamp: string };
+    const r = await verifyAuditLogs([dir], { key: publicPem, since: new Date(firstOfNext.timestamp) });
+    expect(r.problems).toEqual([]);
+  });
+
+  it('--until: a tail cut after a checkpoint at or after the window end is accepted; before it, it is reported', async () => {
+    const dir = await copy();
+    const ls = await read(dir, 'audit.log');
+    const k = ls.map((l, j) => (isCheckpoint(l) && l.includes('"reason":"interval"') ? j : -1)).filter((j) => j >= 0).at(-1)!;
+    const cp = JSON.parse(ls[k]!) as { checkpoint: { time: string } };
+    await write(dir, 'audit.log', ls.slice(0, k + 1));
+    expect((await verifyAuditLogs([dir], { key: publicPem, until: new Date(cp.checkpoint.time) })).problems).toEqual([]);
+    const later = new Date(Date.parse(cp.checkpoint.time) + 1000);
+    expect((await verifyAuditLogs([dir], { key: publicPem, until: later })).problems.map((p) => p.kind)).toEqual(['tail-deleted']);
+  });
+});
