@@ -55,8 +55,8 @@ export { loadContractsFromDir, type ContractRegistry } from './subjects/access/l
 export { ACCESS_REQUEST_SCHEMA, validateRequest, type AccessDataProduct, type AccessRequestInput, type AccessUser, type RequestIssue } from './subjects/access/model.js';
 export type { AuditFinding, FindingCounts, BuildEventOptions, JsonlRecovery } from './audit/index.js';
 export type { HashFn } from './audit/chain.js';
-export { verifyAuditLogs, strictSinks, checkpointSigner, checkpointPublicKey, verifyCheckpointLine } from './audit/index.js';
-export type { LogSetReport, LogProblem, LogProblemKind, LogFileReport, VerifyLogsOptions, Checkpoint, CheckpointSigning, CheckpointKey } from './audit/index.js';
+export { verifyAuditLogs, strictSinks, checkpointSigner, checkpointPublicKey, verifyCheckpointLine, CHECKPOINT_ALGORITHMS } from './audit/index.js';
+export type { LogSetReport, LogProblem, LogProblemKind, LogFileReport, VerifyLogsOptions, Checkpoint, CheckpointSigning, CheckpointKey, CheckpointSigner, CheckpointAlgorithm, CheckpointReason, VerifiedCheckpoint, CheckpointSighting, ChainHead, JsonlSink } from './audit/index.js';
 export type { BundleLimits } from './policy/bundle.js';
 export type { PackOptions } from './policy/tar-writer.js';
 export type { CheckPlanOptions, DomainMapping } from './subjects/terraform/check.js';

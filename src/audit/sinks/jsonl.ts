@@ -57,11 +57,23 @@ export interface JsonlRecovery {
 
 const nodeSha256: HashFn = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/** The JSONL sink: an {@link AuditSink} with its recovery report, counters and an explicit `open()`. */
+export interface JsonlSink extends AuditSink {
+  /** What opening the existing log found (undefined until opened). */
+  readonly recovery: JsonlRecovery | undefined;
+  /** Rotations so far. */
+  readonly rotations: number;
+  /** Checkpoints written so far. */
+  readonly checkpoints: number;
+  /**
+   * Opens the log now (otherwise the first write does): takes the writer lock and verifies the chain.
+   * Throws `MG_AUDIT_LOG_LOCKED`, `MG_AUDIT_LOG_CORRUPT` or `MG_AUDIT_SINK_FAILED`. Idempotent.
+   */
+  open(): JsonlRecovery;
+}
+
 /** A JSONL audit sink writing a hash-chained log at `path`. */
-export function jsonlSink(
-  path: string,
-  options: JsonlSinkOptions = {},
-): AuditSink & { readonly recovery: JsonlRecovery | undefined; readonly rotations: number; readonly checkpoints: number; open(): JsonlRecovery } {
+export function jsonlSink(path: string, options: JsonlSinkOptions = {}): JsonlSink {
   const name = `jsonl:${path}`;
   const fsyncEach = options.fsync === true;
   const batchSize = fsyncEach ? 1 : Math.max(1, Math.floor(options.batchSize ?? 1));
