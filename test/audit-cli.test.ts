@@ -61,3 +61,27 @@ describe('authorize --audit-log never drops silently', () => {
     expect((await runCli(['audit', 'verify', log])).code).toBe(0);
   });
 });
+
+describe('meshgate audit verify --key (the built CLI)', () => {
+  it('a signed log verifies (exit 0); with its tail cut after an interval checkpoint it exits 1 naming file, seq and window', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { AuditTrail, jsonlSink } = await import('../src/audit/index.js');
+    const { makeDecision } = await import('./helpers/audit-decisions.js');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pub = join(tmp, 'pub.pem');
+    writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+    const log = join(tmp, 'signed.log');
+    const trail = new AuditTrail({ sinks: [jsonlSink(log, { checkpoints: { key: privateKey, everyEvents: 4 } })], version: 't', onSinkFailure: 'fail' });
+    for (let i = 0; i < 10; i++) trail.record(makeDecision('access'), { i });
+    await trail.close();
+    const ok = await runCli(['audit', 'verify', '--key', pub, log]);
+    expect(ok.stdout).toContain('intact, 3 signed checkpoint(s); head seq 9');
+    expect(ok.code).toBe(0);
+    const lines = readFileSync(log, 'utf8').split('\n').slice(0, -1);
+    const cut = lines.findIndex((l) => l.includes('"reason":"interval"') && l.includes('"seq":7'));
+    writeFileSync(log, `${lines.slice(0, cut + 1).join('\n')}\n`);
+    const bad = await runCli(['audit', 'verify', '--key', pub, log]);
+    expect(bad.stdout).toMatch(new RegExp(`signed\\.log:${cut + 1}: tail-deleted: .*seq 7.*window `));
+    expect(bad.code).toBe(1);
+  });
+});
