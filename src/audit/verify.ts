@@ -151,6 +151,17 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
     }
   }
   const name = (f: string): string => nodePath.basename(f);
+  // a file broken at its first event is still placed in the chain by that line's seq (its links are not checked)
+  const lenient = new Set<LogFileReport>();
+  for (const r of reports) {
+    if (r.ok || r.first !== undefined) continue;
+    const line = (texts.get(r.file) ?? '').split('\n').find((l) => /"seq":\d+/.test(l));
+    const seq = line === undefined ? undefined : /"seq":(\d+)/.exec(line);
+    if (seq) {
+      r.first = { seq: Number(seq[1]), prev_hash: '' };
+      lenient.add(r);
+    }
+  }
   const withEvents = reports.filter((r) => r.first !== undefined);
   const since = options.since?.toISOString();
   const until = options.until?.toISOString();
@@ -165,7 +176,7 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
 
   // links between files
   const first = chain[0];
-  if (first && first.first!.seq !== 0) {
+  if (first && first.first!.seq !== 0 && !lenient.has(first)) {
     const excused = since !== undefined && (first.first!.timestamp ?? '') <= since;
     if (!excused) {
       const from = first.first!.rotated_from;
@@ -182,7 +193,7 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
     const a = chain[i - 1]!;
     const b = chain[i]!;
     const bf = b.first!;
-    if (!a.ok || a.lastSeq === undefined) continue;
+    if (!a.ok || a.lastSeq === undefined || lenient.has(b)) continue;
     const expected = a.lastSeq + 1;
     if (bf.seq > expected) {
       if (bf.rotated_from === name(a.file)) {
@@ -225,9 +236,14 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
   if (key) {
     type Seen = { file: string; sighting: CheckpointSighting; v: VerifiedCheckpoint };
     let prev: Seen | undefined;
+    let unknownPrev = false; // the previous checkpoint is in a broken file or was forged: the next link cannot be judged
     const chainIntact = chain.every((r) => r.ok);
     for (const r of chain) {
-      if (!r.ok) continue;
+      if (!r.ok) {
+        prev = undefined;
+        unknownPrev = true;
+        continue;
+      }
       const sightings = r.checkpoints ?? [];
       for (const s of sightings) {
         const v = verifyCheckpointLine(s.value, key, options.keyid);
@@ -235,12 +251,14 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
         const where = `${r.file}:${s.line}: checkpoint${cpSeq === undefined ? '' : ` at seq ${cpSeq}`}`;
         if (typeof v === 'string') {
           problems.push({ kind: 'checkpoint-signature', file: r.file, line: s.line, ...(cpSeq === undefined ? {} : { seq: cpSeq }), message: `${where}: ${v}` });
+          prev = undefined;
+          unknownPrev = true;
           continue;
         }
         verified++;
         const cp = v.checkpoint;
         const expectedPrev = prev ? checkpointLineHash(prev.sighting.value) : GENESIS_HASH;
-        const linkKnown = prev !== undefined || chain[0]!.first!.seq === 0;
+        const linkKnown = !unknownPrev && (prev !== undefined || chain[0]!.first!.seq === 0);
         if (linkKnown && cp.prev !== expectedPrev) {
           problems.push({
             kind: 'checkpoint-chain',
@@ -266,6 +284,7 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
         }
         if (cp.reason === 'recover') notes.push(`${where}: the writer stopped without closing the log; events up to seq ${cp.seq} were sealed only when it was re-opened at ${cp.time}`);
         prev = { file: r.file, sighting: s, v };
+        unknownPrev = false;
       }
       // a rotated file ends with its rotation checkpoint
       if (r !== last) {
