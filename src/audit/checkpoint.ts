@@ -8,10 +8,11 @@
  * (`EdDSA`, the default), ECDSA (`ES256`/`ES384`/`ES512`) or RSA (`RS256`/`RS384`/`RS512`); symmetric
  * (HMAC) keys are refused, since whoever verifies with them could also forge.
  */
-import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { canonicalJson } from './canonical.js';
 import { GENESIS_HASH } from './chain.js';
+import { nodeSha256 } from './node-sha256.js';
 
 /** Why a checkpoint was written. */
 export type CheckpointReason = 'interval' | 'rotate' | 'close' | 'recover';
@@ -136,7 +137,7 @@ export function checkpointPublicKey(key: CheckpointKey): KeyObject {
 
 /** SHA-256 of a checkpoint line's canonical text: what the next checkpoint's `prev` holds. */
 export function checkpointLineHash(value: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+  return nodeSha256(canonicalJson(value));
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -8,14 +8,14 @@
  * log with a closing one, so a tail deleted after the last checkpoint is reported with its time window.
  * Without a key, a deletion followed by re-chaining cannot be detected, and the report says so.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../errors.js';
 import { GENESIS_HASH, verifyChainText, type CheckpointSighting, type VerifyReport } from './chain.js';
+import { nodeSha256 } from './node-sha256.js';
 import { checkpointLineHash, checkpointPublicKey, verifyCheckpointLine, type CheckpointKey, type VerifiedCheckpoint } from './checkpoint.js';
 
-const nodeSha256 = (t: string): string => createHash('sha256').update(t, 'utf8').digest('hex');
 
 async function readLog(path: string): Promise<string> {
   try {

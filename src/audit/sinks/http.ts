@@ -19,10 +19,10 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { MeshgateError, describeThrown } from '../../errors.js';
-import { createHash } from 'node:crypto';
-import { chainEvent, GENESIS_HASH, type ChainedEvent, type ChainHead, type HashFn } from '../chain.js';
+import { chainEvent, GENESIS_HASH, type ChainedEvent, type ChainHead } from '../chain.js';
 import { checkpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
+import { nodeSha256 } from '../node-sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
 
 const gzip = promisify(gzipCb);
@@ -55,7 +55,6 @@ export interface HttpSinkOptions {
 /** A queued entry: a chained event or a signed checkpoint. */
 type Entry = ChainedEvent | Record<string, unknown>;
 
-const nodeSha256: HashFn = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 type SendOutcome = { ok: true } | { ok: false; retryable: boolean; error: string };
 

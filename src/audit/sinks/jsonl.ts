@@ -14,13 +14,13 @@
  * without one; a broken log is refused (`MG_AUDIT_LOG_CORRUPT`): the sink never extends a broken chain.
  * An empty live file next to rotated ones continues the newest rotated file's chain.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../../errors.js';
-import { chainLine, GENESIS_HASH, verifyChainText, type ChainHead, type HashFn } from '../chain.js';
+import { chainLine, GENESIS_HASH, verifyChainText, type ChainHead } from '../chain.js';
 import { checkpointLineHash, checkpointSigner, verifyCheckpointLine, type CheckpointReason, type CheckpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
+import { nodeSha256 } from '../node-sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
 import { acquireLogLock, type LogLock } from './lock.js';
 
@@ -55,7 +55,6 @@ export interface JsonlRecovery {
   verified?: number;
 }
 
-const nodeSha256: HashFn = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The JSONL sink: an {@link AuditSink} with its recovery report, counters and an explicit `open()`. */
 export interface JsonlSink extends AuditSink {
