@@ -317,3 +317,23 @@ describe('checkpoint keys and timing', () => {
     expect(err.join('')).toMatch(/MG_CLI_USAGE[\s\S]*MG_CLI_USAGE[\s\S]*MG_AUDIT_KEY_INVALID[\s\S]*MG_AUDIT_KEY_INVALID/);
   });
 });
+
+describe('several logs in one verify', () => {
+  it('independent logs verify side by side; a rotated file renamed out of its log leaves a gap in it', async () => {
+    const { verifyAuditLogs } = await import('../src/audit/index.js');
+    const { rename, readdir } = await import('node:fs/promises');
+    const a = await writeLog(3, 'a.log');
+    const b = await writeLog(4, 'b.log');
+    const both = await verifyAuditLogs([a, b]);
+    expect(both).toMatchObject({ ok: true, problems: [] });
+    expect(both.files.map((f) => f.file)).toEqual([a, b]);
+    const path = join(dir, 'audit.log');
+    const trail = new AuditTrail({ sinks: [jsonlSink(path, { maxBytes: 3000 })], version: 't', onSinkFailure: 'fail' });
+    for (let i = 0; i < 12; i++) trail.record(makeDecision('access'), { i });
+    await trail.close();
+    expect((await readdir(dir)).filter((n) => /^audit\.log\.\d+$/.test(n)).length).toBeGreaterThanOrEqual(2);
+    await rename(join(dir, 'audit.log.2'), join(dir, 'old.log'));
+    const r = await verifyAuditLogs([dir]);
+    expect(r.problems.map((p) => `${p.kind} ${p.file.split('/').pop()}`).sort()).toEqual(['missing-file audit.log.3', 'missing-file old.log'].sort());
+  });
+});

@@ -127,14 +127,78 @@ const rotationIndex = (name: string): number => {
   return m ? Number(m[1]) : Number.POSITIVE_INFINITY; // the live file comes last
 };
 
-/** Verifies a set of rotated JSONL audit log files (or directories of them) as one chain. Throws `MG_AUDIT_IO` for unreadable files. */
+/**
+ * Verifies rotated JSONL audit logs (files, or directories of them). Files are grouped by log — same
+ * directory and same name once a rotation suffix `.<n>` is removed (`audit.log`, `audit.log.1`, … are one
+ * log; `other.log` is another) — and each log is verified as one chain. Throws `MG_AUDIT_IO` for unreadable
+ * files and `MG_AUDIT_KEY_INVALID` for an unusable key.
+ */
 export async function verifyAuditLogs(paths: readonly string[], options: VerifyLogsOptions = {}): Promise<LogSetReport> {
   const files = await expand(paths);
   if (files.length === 0) throw new MeshgateError('MG_AUDIT_IO', `no audit log files in ${paths.join(' ')}`);
   const key: KeyObject | undefined = options.key === undefined ? undefined : checkpointPublicKey(options.key);
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const id = nodePath.join(nodePath.dirname(f), baseOf(nodePath.basename(f)));
+    groups.set(id, [...(groups.get(id) ?? []), f]);
+  }
+  const out: LogSetReport = { ok: true, files: [], problems: [], notes: [], checkpoints: 0 };
+  const texts = new Map<string, string>();
+  const chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }> = [];
+  for (const group of groups.values()) {
+    const g = await verifyOneLog(group, key, options, texts);
+    out.files.push(...g.report.files);
+    out.problems.push(...g.report.problems);
+    out.notes.push(...g.report.notes);
+    out.checkpoints += g.report.checkpoints;
+    chains.push(g.report.head ? { files: g.chain, head: g.report.head } : { files: g.chain });
+  }
+  if (!key) out.notes.push('no key given: checkpoints were not checked; a deletion followed by re-chaining, or a deleted tail, cannot be detected. Verify with --key, or pin the head with --expect-head');
+  if (options.expectHead !== undefined) expectHead(options.expectHead, chains, texts, files[0]!, out);
+  if (chains.length === 1 && chains[0]!.head) out.head = chains[0]!.head;
+  out.ok = out.problems.length === 0;
+  return out;
+}
+
+/** Checks that some event of the verified chains has the pinned head hash. */
+function expectHead(head: string, chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }>, texts: Map<string, string>, firstFile: string, out: LogSetReport): void {
+  const want = head.trim().toLowerCase();
+  for (const c of chains) {
+    for (const r of c.files) {
+      const text = texts.get(r.file) ?? '';
+      if (!text.includes(want)) continue;
+      for (const line of text.split('\n')) {
+        if (!line.includes(`"hash":"${want}"`)) continue;
+        try {
+          const o = JSON.parse(line) as { hash?: unknown; seq?: unknown };
+          if (o.hash === want && typeof o.seq === 'number') {
+            out.notes.push(`expected head found at ${r.file} seq ${o.seq}${c.head ? `; ${c.head.seq - o.seq} event(s) follow it` : ''}`);
+            return;
+          }
+        } catch {
+          // reported by the chain check
+        }
+      }
+    }
+  }
+  const last = chains.length === 1 ? chains[0]!.head : undefined;
+  out.problems.push({
+    kind: 'head-missing',
+    file: last?.file ?? firstFile,
+    ...(last ? { seq: last.seq } : {}),
+    message: `${last?.file ?? firstFile}: the expected head ${want} is not in the chain${last ? ` (it ends at seq ${last.seq})` : ''}: events up to it were deleted, or the chain was rewritten`,
+  });
+}
+
+/** Verifies the files of one log as one chain. */
+async function verifyOneLog(
+  files: string[],
+  key: KeyObject | undefined,
+  options: VerifyLogsOptions,
+  texts: Map<string, string>,
+): Promise<{ report: LogSetReport; chain: LogFileReport[] }> {
   const problems: LogProblem[] = [];
   const notes: string[] = [];
-  const texts = new Map<string, string>();
   const reports: LogFileReport[] = [];
   for (const file of files) {
     const text = await readLog(file);
@@ -326,38 +390,11 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
         }
       }
     }
-  } else {
-    notes.push('no key given: checkpoints were not checked; a deletion followed by re-chaining, or a deleted tail, cannot be detected. Verify with --key, or pin the head with --expect-head');
   }
 
-  if (options.expectHead !== undefined) {
-    const want = options.expectHead.trim().toLowerCase();
-    let found: { file: string; seq: number } | undefined;
-    for (const r of chain) {
-      const text = texts.get(r.file) ?? '';
-      if (!text.includes(want)) continue;
-      for (const line of text.split('\n')) {
-        if (!line.includes(`"hash":"${want}"`)) continue;
-        try {
-          const o = JSON.parse(line) as { hash?: unknown; seq?: unknown };
-          if (o.hash === want && typeof o.seq === 'number') found = { file: r.file, seq: o.seq };
-        } catch {
-          // reported by the chain check
-        }
-      }
-    }
-    if (!found) {
-      problems.push({
-        kind: 'head-missing',
-        file: head?.file ?? files[0]!,
-        ...(head ? { seq: head.seq } : {}),
-        message: `${head?.file ?? files[0]}: the expected head ${want} is not in the chain (it ends at seq ${head?.seq ?? '-'}): events up to it were deleted, or the chain was rewritten`,
-      });
-    } else if (head) notes.push(`expected head found at ${found.file} seq ${found.seq}; ${head.seq - found.seq} event(s) follow it`);
-  }
   for (const r of others) if (r.first === undefined && r.ok && (r.checkpoints?.length ?? 0) === 0) notes.push(`${r.file}: no events`);
   const ordered = [...chain, ...others];
   const out: LogSetReport = { ok: problems.length === 0, files: ordered, problems, notes, checkpoints: verified };
   if (head) out.head = head;
-  return out;
+  return { report: out, chain };
 }
