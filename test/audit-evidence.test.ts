@@ -337,3 +337,20 @@ describe('several logs in one verify', () => {
     expect(r.problems.map((p) => `${p.kind} ${p.file.split('/').pop()}`).sort()).toEqual(['missing-file audit.log.3', 'missing-file old.log'].sort());
   });
 });
+
+describe('the writer lock file', () => {
+  it('a lock left by a dead process on this host is taken over; one held from another host never is', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { hostname } = await import('node:os');
+    const { lockPathFor } = await import('../src/audit/index.js');
+    const path = join(dir, 'audit.log');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await writeFile(lockPathFor(path), JSON.stringify({ pid: dead, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const sink = jsonlSink(path);
+    expect(sink.open()).toMatchObject({ seq: 0 });
+    expect(JSON.parse(await readFile(lockPathFor(path), 'utf8'))).toMatchObject({ pid: process.pid });
+    await sink.close();
+    await writeFile(lockPathFor(path), JSON.stringify({ pid: dead, host: 'another-host', since: '2026-01-01T00:00:00Z' }));
+    expect(() => jsonlSink(path).open()).toThrow(expect.objectContaining({ code: 'MG_AUDIT_LOG_LOCKED', message: expect.stringContaining(`pid ${dead} on another-host`) }));
+  });
+});
