@@ -12,7 +12,7 @@ import { resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
 import type { DomainMapping } from './subjects/terraform/domain.js';
-import type { AuditSink } from './audit/index.js';
+import type { AuditSink, JsonlSinkOptions } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
 import { noPositions, parseLocated, type ValuePath } from './layering/source.js';
@@ -28,6 +28,8 @@ export interface AuditConfig {
   jsonl?: string;
   /** fsync the JSONL log after every event. Default false. */
   fsync?: boolean;
+  /** Signed checkpoints in the JSONL log (issue 18): a private key PEM file (relative to the config file), as bundle keys are configured. */
+  checkpoints?: { key: string; alg?: string; keyid?: string; everyEvents?: number; everySeconds?: number };
   /** An OPA-compatible decision-log collector. */
   http?: { url: string; headers?: Record<string, string>; batchSize?: number; maxQueue?: number; flushIntervalMs?: number; retries?: number; timeoutMs?: number };
   /** What a failing sink does: `drop` (count and go on, default) or `fail` (the decision becomes a denying error). */
@@ -150,6 +152,12 @@ export const CONFIG_SCHEMA = {
       properties: {
         jsonl: str,
         fsync: { type: 'boolean' },
+        checkpoints: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['key'],
+          properties: { key: str, alg: { type: 'string', enum: ['EdDSA', 'ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'] }, keyid: str, everyEvents: posInt, everySeconds: posInt },
+        },
         http: {
           type: 'object',
           additionalProperties: false,
@@ -292,6 +300,7 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   if (cfg.audit) {
     const audit: AuditConfig = { ...cfg.audit };
     if (audit.jsonl !== undefined) audit.jsonl = abs(audit.jsonl);
+    if (audit.checkpoints !== undefined) audit.checkpoints = { ...audit.checkpoints, key: abs(audit.checkpoints.key) };
     out.audit = audit;
   }
   if (cfg.memoryMaxPages !== undefined) out.memoryMaxPages = cfg.memoryMaxPages;
@@ -329,6 +338,23 @@ export interface ToEngineOptions {
 /** Engine options built from a config, with the configured layering policy (for its waiver report). */
 export type ConfiguredEngineOptions = EngineOptions & { layering: ConfiguredLayeringPolicy };
 
+/** The JSONL sink's checkpoint options of an audit config: the private key file read here (MG_CONFIG_INVALID when unreadable). */
+function checkpointOptions(c: NonNullable<AuditConfig['checkpoints']>, file: string | undefined): NonNullable<JsonlSinkOptions['checkpoints']> {
+  let key: string;
+  try {
+    key = readFileSync(c.key, 'utf8');
+  } catch (e) {
+    throw new MeshgateError('MG_CONFIG_INVALID', `cannot read the audit checkpoint key ${c.key}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: file ?? c.key }, cause: e });
+  }
+  return {
+    key,
+    ...(c.alg === undefined ? {} : { alg: c.alg }),
+    ...(c.keyid === undefined ? {} : { keyid: c.keyid }),
+    ...(c.everyEvents === undefined ? {} : { everyEvents: c.everyEvents }),
+    ...(c.everySeconds === undefined ? {} : { everyMs: c.everySeconds * 1000 }),
+  };
+}
+
 /**
  * Turns a loaded config into {@link EngineOptions}: bundles, the layering policy (enforcement, overrides,
  * waivers), Terraform domain mapping and audit sinks (`jsonlSink`, `httpSink`, created here).
@@ -361,7 +387,7 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const a = config.audit;
   if (a && (a.jsonl !== undefined || a.http !== undefined)) {
     const { jsonlSink, httpSink } = await import('./audit/index.js');
-    if (a.jsonl !== undefined) sinks.push(jsonlSink(a.jsonl, { fsync: a.fsync === true }));
+    if (a.jsonl !== undefined) sinks.push(jsonlSink(a.jsonl, { fsync: a.fsync === true, ...(a.checkpoints ? { checkpoints: checkpointOptions(a.checkpoints, config.file) } : {}) }));
     if (a.http !== undefined) {
       const { url, ...rest } = a.http;
       sinks.push(httpSink(url, rest));

@@ -52,7 +52,7 @@ describe('hash chain', () => {
     trail.record(makeDecision('contract'), {});
     trail.record(makeDecision('contract'), {});
     await trail.close();
-    expect(sink.recovery).toEqual({ truncatedBytes: 0, seq: 3 });
+    expect(sink.recovery).toEqual({ truncatedBytes: 0, seq: 3, verified: 3 });
     const report = await verifyAuditLog(path);
     expect(report).toMatchObject({ ok: true, lines: 5, lastSeq: 4 });
   });
@@ -98,7 +98,7 @@ describe('verifyAuditLog detects tampering', () => {
     (obj.result as Record<string, unknown>).allowed = false;
     delete obj.hash;
     obj.hash = createHash('sha256').update(canonicalJson(obj)).digest('hex');
-    ls[2] = JSON.stringify(obj);
+    ls[2] = canonicalJson(obj); // a careful forger writes the canonical form
     await rewrite(path, ls);
     expect(await verifyAuditLog(path)).toMatchObject({ ok: false, problem: 'edited', firstBadLine: 3, lastSeq: 1 });
   });

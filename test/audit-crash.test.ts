@@ -93,3 +93,38 @@ describe('crash safety: a writer killed with SIGKILL', () => {
     });
   }
 });
+
+describe('one writer per log', () => {
+  it('a second process cannot open a log another live process writes (MG_AUDIT_LOG_LOCKED); once that writer is dead, its lock is stale and taken over', async () => {
+    const log = join(dir, 'locked.log');
+    const child = spawn(process.execPath, [writer, bundle, log, 'default'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => child.on('close', () => r()));
+    try {
+      await new Promise<void>((resolveAcks) => {
+        let buf = '';
+        child.stdout.on('data', (d: Buffer) => {
+          buf += d.toString();
+          if ((buf.match(/^ack /gm) ?? []).length >= 5) resolveAcks();
+        });
+      });
+      const second = jsonlSink(log);
+      let caught: unknown;
+      try {
+        second.open();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toMatchObject({ code: 'MG_AUDIT_LOG_LOCKED', details: { pid: child.pid } });
+      const trail = new AuditTrail({ sinks: [jsonlSink(log)], version: 't', onSinkFailure: 'fail' });
+      expect(() => trail.record(makeDecision('access'), {})).toThrow(expect.objectContaining({ code: 'MG_AUDIT_SINK_FAILED' }));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const after = jsonlSink(log);
+    after.write((await import('../src/audit/index.js')).buildAuditEvent(makeDecision('access'), {}, { version: 't' }));
+    await after.close();
+    const report = await verifyAuditLog(log);
+    expect(report.ok || (report.problem === 'truncated' && report.firstBadLine === report.lines)).toBe(true);
+  });
+});

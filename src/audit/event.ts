@@ -2,7 +2,11 @@
  * The audit event: one per decision. Its core follows OPA's decision log format (`labels`, `decision_id`,
  * `bundles`, `path`, `input` or `input_sha256`, `result`, `timestamp`, `metrics`, `masked`) so existing
  * decision-log collectors accept it; meshgate adds `kind`, `subject`, `domain`, `layers`, `outcome` and
- * `waivers`. Building an event is pure: masking happens here, before anything reaches a sink.
+ * `waivers`. Building an event is pure: masking happens here, before anything reaches a sink. Masking is
+ * by path: the input's masked paths are replaced, and masked values quoted in free-text messages (finding
+ * `msg`, error `message`) are scrubbed; every structural field (`outcome`, `allowed`, rule ids, subject,
+ * file, domain, layers, obligations, waivers) stays exactly as the engine produced it, so a requester who
+ * sets a masked attribute to `"denied"`, a rule id or their own user id cannot rewrite their record.
  */
 import type { Decision, DecisionError, Obligations, SubjectKind } from '../types.js';
 import { canonicalJson } from './canonical.js';
@@ -197,8 +201,9 @@ export function buildAuditEvent(decision: Decision, input: unknown, options: Bui
 }
 
 /**
- * Replaces any occurrence of a masked value in the event's free text (subject, file, messages, rules,
- * obligations) by the mask, so a policy message quoting a PII value cannot leak it.
+ * Replaces any occurrence of a masked value in the free-text messages of the event (finding messages and
+ * error messages) by the mask, so a policy message quoting a PII value cannot leak it. Structural fields
+ * are never touched: value substitution there would let the input rewrite the record.
  */
 function scrubEvent(event: AuditEvent, secrets: readonly string[]): void {
   const scrub = (s: string): string => {
@@ -206,21 +211,8 @@ function scrubEvent(event: AuditEvent, secrets: readonly string[]): void {
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASKED);
     return out;
   };
-  event.subject = scrub(event.subject);
-  if (event.file !== undefined) event.file = scrub(event.file);
-  event.result = scrubDeep(event.result, scrub) as AuditResult;
-  event.waivers = scrubDeep(event.waivers, scrub) as AuditWaiver[];
-}
-
-function scrubDeep(v: unknown, scrub: (s: string) => string): unknown {
-  if (typeof v === 'string') return scrub(v);
-  if (Array.isArray(v)) return v.map((x: unknown) => scrubDeep(x, scrub));
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = scrubDeep(x, scrub);
-    return out;
-  }
-  return v;
+  for (const d of event.result.details) d.msg = scrub(d.msg);
+  for (const e of event.result.errors) e.message = scrub(e.message);
 }
 
 function copyJson(v: unknown): unknown {

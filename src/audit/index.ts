@@ -12,11 +12,27 @@ export {
   type BuildEventOptions,
   type FindingCounts,
 } from './event.js';
-export { GENESIS_HASH, chainLine, verifyChainText, type ChainHead, type ChainedEvent, type TamperKind, type VerifyReport } from './chain.js';
+export { GENESIS_HASH, chainEvent, chainLine, isCheckpointLine, verifyChainText, type ChainHead, type ChainedEvent, type CheckpointSighting, type TamperKind, type VerifyReport } from './chain.js';
 export type { AuditSink } from './sink.js';
 export { AuditTrail, type AuditTrailOptions } from './trail.js';
 export { verifyAuditLog } from './verify.js';
 export { memorySink } from './sinks/memory.js';
 export { callbackSink } from './sinks/callback.js';
-export { jsonlSink, type JsonlSinkOptions, type JsonlRecovery } from './sinks/jsonl.js';
+export { jsonlSink, type JsonlSink, type JsonlSinkOptions, type JsonlRecovery } from './sinks/jsonl.js';
 export { httpSink, type HttpSinkOptions } from './sinks/http.js';
+export { verifyAuditLogs, type LogFileReport, type LogProblem, type LogProblemKind, type LogSetReport, type VerifyLogsOptions } from './verify.js';
+export {
+  CHECKPOINT_ALGORITHMS,
+  checkpointPublicKey,
+  checkpointSigner,
+  verifyCheckpointLine,
+  type Checkpoint,
+  type CheckpointAlgorithm,
+  type CheckpointKey,
+  type CheckpointReason,
+  type CheckpointSigner,
+  type CheckpointSigning,
+  type VerifiedCheckpoint,
+} from './checkpoint.js';
+export { acquireLogLock, lockPathFor, type LogLock } from './sinks/lock.js';
+export { strictSinks } from './strict.js';

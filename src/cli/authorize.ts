@@ -62,7 +62,8 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
   if (config !== undefined) spec.configPath = resolve(io.cwd, config);
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
-  const sinks = await ownedSinks(spec, str(p, 'audit-log'), io.cwd);
+  const { strictSinks } = await import('../audit/strict.js'); // issue 18: an audit failure is an error (exit 2)
+  const sinks = await strictSinks(await ownedSinks(spec, str(p, 'audit-log'), io.cwd));
   const engine = await createCliEngine(spec, sinks);
   let denied = 0;
   let bad = 0;

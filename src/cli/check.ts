@@ -102,7 +102,8 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     }
   };
 
-  const sinks = await ownedSinks(spec, str(p, 'audit-log'), io.cwd);
+  const { strictSinks } = await import('../audit/strict.js'); // issue 18: an audit failure is an error (exit 2), whatever --jobs is
+  const sinks = await strictSinks(await ownedSinks(spec, str(p, 'audit-log'), io.cwd));
   try {
     const run: Parameters<typeof runChecks>[1] = { spec, options: domain === undefined ? { failOn } : { failOn, domain }, jobs, sinks, onOutcome };
     if (workerUrl) run.workerUrl = workerUrl;

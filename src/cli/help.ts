@@ -86,10 +86,14 @@ exit codes: 0 the change is allowed, 1 a policy fails it, 2 usage or input error
 `;
 
 /** `meshgate audit --help`. */
-export const AUDIT_HELP = `usage: meshgate audit verify <log.jsonl...> [--json]
+export const AUDIT_HELP = `usage: meshgate audit verify <log.jsonl | dir...> [--key pub.pem] [--keyid ID] [--expect-head HASH]
+                             [--since TIME] [--until TIME] [--json]
 
-Verifies the hash chain of JSONL audit logs written by --audit-log or a jsonl sink.
-exit codes: 0 intact, 1 tampered or torn, 2 usage or read error
+Verifies JSONL audit logs written by --audit-log or a jsonl sink as one chain across rotated files:
+byte-exact lines, seq and prev_hash links, missing, truncated or swapped files. With --key, every signed
+checkpoint and the chain between them, and a tail deleted after the last checkpoint. Without a key, a
+deletion followed by re-chaining cannot be detected. See docs/audit.md.
+exit codes: 0 intact, 1 tampered, missing or torn, 2 usage, key or read error
 `;
 
 /** `meshgate report --help`. */

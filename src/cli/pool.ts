@@ -62,6 +62,7 @@ async function runPool(tasks: CheckTask[], o: RunChecksOptions, url: URL): Promi
           await writeEvents(o.sinks, events);
           o.onOutcome(outcome);
         });
+        chain.catch(fail); // issue 18: an audit write failure fails the run at once, never as an unhandled rejection
       }
       if (emitted === tasks.length) chain.then(() => resolveAll(), fail);
     };

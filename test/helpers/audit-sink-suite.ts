@@ -95,7 +95,7 @@ export function runSinkSuite(label: string, make: () => Promise<SinkHarness>): v
             allowed: false,
             outcome: 'denied',
             reason: 'forbidden',
-            subject: `${PII_VALUES[6]} -> customer_profile`,
+            subject: 'u-1001 -> customer_profile', // structural: the engine derives it from the user id, never from a masked field
             findings: [{ rule: 'no_pii_export', msg: `row of ${PII_VALUES[1]} may not leave the EU`, level: 'deny', enforcement: 'hard', layer: 'global', waived: false }],
           }),
           customerProfileAccessInput(),

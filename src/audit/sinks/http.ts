@@ -9,11 +9,20 @@
  * (`MG_AUDIT_HTTP_REJECTED`). Delivery is at least once: a request that timed out may have been received,
  * and is sent again. `close()` flushes; what still cannot be
  * delivered is dropped, counted, and reported by the rejection of `close()`.
+ *
+ * Every event is sent with `seq`, `prev_hash` and `hash` (the JSONL chain's fields, chain.ts; one chain per
+ * sink instance, starting at seq 0 from the genesis hash), so a collector can check continuity: a gap in
+ * `seq` or a `prev_hash` that is not the previous `hash` means events were lost or altered on the way. With
+ * `checkpoints`, a signed checkpoint entry (`{alg, checkpoint, keyid, sig}`, checkpoint.ts, `file` = the
+ * `stream` name) is queued after every `everyEvents` events and at close.
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { MeshgateError, describeThrown } from '../../errors.js';
+import { chainEvent, GENESIS_HASH, type ChainedEvent, type ChainHead } from '../chain.js';
+import { checkpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
+import { nodeSha256 } from '../node-sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
 
 const gzip = promisify(gzipCb);
@@ -34,7 +43,18 @@ export interface HttpSinkOptions {
   headers?: Record<string, string>;
   /** Per-request timeout in ms. Default 10 000. */
   timeoutMs?: number;
+  /** Sign checkpoints of the sent chain with this key. Default: none. */
+  checkpoints?: CheckpointSigning & {
+    /** A checkpoint after this many events. Default 1000. */
+    everyEvents?: number;
+  };
+  /** The stream name recorded in checkpoints (`file`). Default `http`. */
+  stream?: string;
 }
+
+/** A queued entry: a chained event or a signed checkpoint. */
+type Entry = ChainedEvent | Record<string, unknown>;
+
 
 type SendOutcome = { ok: true } | { ok: false; retryable: boolean; error: string };
 
@@ -49,7 +69,20 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
   const timeoutMs = Math.max(1, options.timeoutMs ?? 10_000);
   const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', ...(options.headers ?? {}) };
 
-  const queue: AuditEvent[] = [];
+  const queue: Entry[] = [];
+  const signer = options.checkpoints ? checkpointSigner(options.checkpoints) : undefined;
+  const cpEvery = Math.max(1, Math.floor(options.checkpoints?.everyEvents ?? 1000));
+  const stream = options.stream ?? 'http';
+  let head: ChainHead = { seq: 0, hash: GENESIS_HASH };
+  let lastCheckpoint = GENESIS_HASH;
+  let sinceCheckpoint = 0;
+  const checkpoint = (reason: 'interval' | 'close'): void => {
+    if (!signer || head.seq === 0 || sinceCheckpoint === 0) return;
+    const line = signer.line({ file: stream, head: head.hash, prev: lastCheckpoint, reason, seq: head.seq - 1, time: new Date().toISOString() });
+    lastCheckpoint = nodeSha256(line);
+    sinceCheckpoint = 0;
+    queue.push(JSON.parse(line) as Record<string, unknown>);
+  };
   let inFlight = 0;
   let dropped = 0;
   let delivered = 0;
@@ -60,7 +93,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
   let closed = false;
   let closing: Promise<void> | undefined;
 
-  const send = async (batch: AuditEvent[]): Promise<SendOutcome> => {
+  const send = async (batch: Entry[]): Promise<SendOutcome> => {
     let body: Buffer;
     try {
       body = await gzip(Buffer.from(JSON.stringify(batch), 'utf8'));
@@ -173,7 +206,11 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
         dropped++;
         throw new MeshgateError('MG_AUDIT_QUEUE_FULL', `audit sink ${name}: queue full (${maxQueue} events), event dropped`, { details: { sink: name } });
       }
-      queue.push(event);
+      const next = chainEvent(event, head, nodeSha256);
+      head = next.head;
+      queue.push(next.event);
+      sinceCheckpoint++;
+      if (sinceCheckpoint >= cpEvery) checkpoint('interval');
       if (queue.length >= batchSize && !pumping) void kick();
       else schedule();
     },
@@ -181,6 +218,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
     close(): Promise<void> {
       if (closing) return closing;
       closed = true;
+      checkpoint('close');
       closing = flush().catch((e: unknown) => {
         const lost = queue.length;
         if (lost === 0) throw e;

@@ -3,17 +3,26 @@
  * so that an event is on its way to disk when `write()` returns. Options: `fsync` (each event is fsynced
  * before `write()` returns: no acknowledged event is lost on a crash), `batchSize` (lines buffered per
  * write; a timer writes partial batches), `maxBytes` (size-based rotation: the full file is renamed to
- * `<path>.<n>` and the chain continues in a new file). Appending to an existing log continues its chain;
- * a torn last line left by a crash is cut off first (it was never acknowledged). A log whose last complete
- * line is not a valid chain line is refused (`MG_AUDIT_LOG_CORRUPT`): the sink never extends a broken chain.
+ * `<path>.<n>` and the chain continues in a new file), `checkpoints` (a signing key: signed checkpoints,
+ * see checkpoint.ts, every `everyEvents` events and `everyMs` ms, at rotation, at close, and after
+ * recovering a log its last writer did not close).
+ *
+ * One writer per log: opening takes an exclusive lock (lock.ts) held until `close()`; a second writer gets
+ * `MG_AUDIT_LOG_LOCKED`. The sink opens at its first write or at `open()`. Appending to an existing log
+ * continues its chain: a torn last line left by a crash is cut off first (it was never acknowledged), then
+ * the chain is verified since the last checkpoint (whose signature is checked), or over the whole file
+ * without one; a broken log is refused (`MG_AUDIT_LOG_CORRUPT`): the sink never extends a broken chain.
+ * An empty live file next to rotated ones continues the newest rotated file's chain.
  */
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../../errors.js';
-import { chainLine, expectedHash, GENESIS_HASH, type ChainHead, type HashFn } from '../chain.js';
+import { chainLine, GENESIS_HASH, verifyChainText, type ChainHead } from '../chain.js';
+import { checkpointLineHash, checkpointSigner, verifyCheckpointLine, type CheckpointReason, type CheckpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
+import { nodeSha256 } from '../node-sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
+import { acquireLogLock, type LogLock } from './lock.js';
 
 /** Options of {@link jsonlSink}. */
 export interface JsonlSinkOptions {
@@ -25,6 +34,15 @@ export interface JsonlSinkOptions {
   maxBytes?: number;
   /** How long a partial batch may wait before it is written, in ms. Default 1000. */
   flushIntervalMs?: number;
+  /** Sign checkpoints with this key (see checkpoint.ts). Default: no checkpoints. */
+  checkpoints?: CheckpointSigning & {
+    /** A checkpoint after this many events. Default 1000. */
+    everyEvents?: number;
+    /** A checkpoint this often (ms) while events arrive. Default 60 000. */
+    everyMs?: number;
+  };
+  /** The clock of checkpoint times (tests). */
+  now?: () => Date;
 }
 
 /** What the sink found and repaired when it opened an existing log. */
@@ -33,17 +51,40 @@ export interface JsonlRecovery {
   truncatedBytes: number;
   /** The `seq` the chain continues from. */
   seq: number;
+  /** Event lines verified before appending (those after the last checkpoint, or the whole file). */
+  verified?: number;
 }
 
-const nodeSha256: HashFn = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** The JSONL sink: an {@link AuditSink} with its recovery report, counters and an explicit `open()`. */
+export interface JsonlSink extends AuditSink {
+  /** What opening the existing log found (undefined until opened). */
+  readonly recovery: JsonlRecovery | undefined;
+  /** Rotations so far. */
+  readonly rotations: number;
+  /** Checkpoints written so far. */
+  readonly checkpoints: number;
+  /**
+   * Opens the log now (otherwise the first write does): takes the writer lock and verifies the chain.
+   * Throws `MG_AUDIT_LOG_LOCKED`, `MG_AUDIT_LOG_CORRUPT` or `MG_AUDIT_SINK_FAILED`. Idempotent.
+   */
+  open(): JsonlRecovery;
+}
 
 /** A JSONL audit sink writing a hash-chained log at `path`. */
-export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSink & { readonly recovery: JsonlRecovery | undefined; readonly rotations: number } {
+export function jsonlSink(path: string, options: JsonlSinkOptions = {}): JsonlSink {
   const name = `jsonl:${path}`;
   const fsyncEach = options.fsync === true;
   const batchSize = fsyncEach ? 1 : Math.max(1, Math.floor(options.batchSize ?? 1));
   const maxBytes = options.maxBytes !== undefined && options.maxBytes > 0 ? options.maxBytes : undefined;
   const interval = Math.max(1, options.flushIntervalMs ?? 1000);
+  const signer: CheckpointSigner | undefined = options.checkpoints ? checkpointSigner(options.checkpoints) : undefined;
+  const cpEvery = Math.max(1, Math.floor(options.checkpoints?.everyEvents ?? 1000));
+  const cpEveryMs = Math.max(1, options.checkpoints?.everyMs ?? 60_000);
+  const clock = options.now ?? (() => new Date());
+  const base = nodePath.basename(path);
+  // room kept for the rotation checkpoint, so that a rotated file stays within maxBytes
+  const reserve = signer ? Buffer.byteLength(signer.line({ file: `${base}.999999`, head: GENESIS_HASH, prev: GENESIS_HASH, reason: 'rotate', seq: 2 ** 40, time: new Date(0).toISOString() })) + 16 : 0;
 
   let fd: number | undefined;
   let head: ChainHead = { seq: 0, hash: GENESIS_HASH };
@@ -56,6 +97,11 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
   let recovery: JsonlRecovery | undefined;
   let rotations = 0;
   let rotateNext: string | undefined;
+  let lock: LogLock | undefined;
+  let lastCheckpoint = GENESIS_HASH; // sha256 of the last checkpoint line
+  let sinceCheckpoint = 0; // events written since it
+  let checkpoints = 0;
+  let cpTimer: ReturnType<typeof setInterval> | undefined;
 
   const ioError = (e: unknown, what: string): MeshgateError =>
     toMeshgateError(e, 'MG_AUDIT_SINK_FAILED', `audit log ${path}: ${what}`, { file: path });
@@ -64,22 +110,54 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
     if (fd !== undefined) return fd;
     try {
       fs.mkdirSync(nodePath.dirname(nodePath.resolve(path)), { recursive: true });
+      // one writer per log file; a device or pipe (`/dev/stdout`) is a stream, not a log that could be shared
+      if (lock === undefined && isRegularOrAbsent(path)) lock = acquireLogLock(path);
       const f = fs.openSync(path, 'a+');
+      let unsealed = false;
       try {
-        const r = recover(f, path);
+        const r = recover(f, path, signer);
         head = r.head;
         size = r.size;
-        recovery = { truncatedBytes: r.truncatedBytes, seq: r.head.seq };
+        lastCheckpoint = r.lastCheckpoint;
+        unsealed = r.unsealed;
+        if (r.rotatedFrom !== undefined) rotateNext = r.rotatedFrom;
+        recovery = { truncatedBytes: r.truncatedBytes, seq: r.head.seq, verified: r.verified };
       } catch (e) {
         fs.closeSync(f);
+        lock?.release();
+        lock = undefined;
         throw e;
       }
       fd = f;
+      if (signer && unsealed) checkpoint('recover');
+      if (signer && cpTimer === undefined) {
+        cpTimer = setInterval(() => {
+          if (sinceCheckpoint === 0 || fd === undefined || closed) return;
+          try {
+            checkpoint('interval');
+          } catch (e) {
+            deferred ??= e instanceof MeshgateError ? e : ioError(e, 'checkpoint failed');
+          }
+        }, cpEveryMs);
+        cpTimer.unref?.();
+      }
       return f;
     } catch (e) {
       if (e instanceof MeshgateError) throw e;
       throw ioError(e, 'cannot open');
     }
+  };
+
+  /** Appends a signed checkpoint of the current head to the current file and writes it out with fsync. */
+  const checkpoint = (reason: CheckpointReason, file = base): void => {
+    if (!signer || head.seq === 0) return;
+    const line = signer.line({ file, head: head.hash, prev: lastCheckpoint, reason, seq: head.seq - 1, time: clock().toISOString() });
+    buffer.push(`${line}\n`);
+    size += Buffer.byteLength(line, 'utf8') + 1;
+    drain(true);
+    lastCheckpoint = nodeSha256(line);
+    sinceCheckpoint = 0;
+    checkpoints++;
   };
 
   const writeAll = (f: number, text: string): void => {
@@ -133,15 +211,9 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
 
   const rotate = (): void => {
     drain(true);
+    const target = `${path}.${nextRotation(path)}`;
+    checkpoint('rotate', nodePath.basename(target));
     reset();
-    const dir = nodePath.dirname(path);
-    const base = nodePath.basename(path);
-    let n = 1;
-    for (const entry of fs.readdirSync(dir)) {
-      const m = entry.startsWith(`${base}.`) ? /^(\d+)$/.exec(entry.slice(base.length + 1)) : null;
-      if (m) n = Math.max(n, Number(m[1]) + 1);
-    }
-    const target = `${path}.${n}`;
     try {
       fs.renameSync(path, target);
     } catch (e) {
@@ -149,11 +221,12 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
     }
     rotations++;
     rotateNext = nodePath.basename(target);
-    const keep = head;
+    const keep = { head, lastCheckpoint };
     const keepRecovery = recovery;
     open();
     recovery = keepRecovery;
-    head = keep; // the new file is empty: the chain continues from the rotated file
+    head = keep.head; // the new file is empty: the chain continues from the rotated file
+    lastCheckpoint = keep.lastCheckpoint;
   };
 
   const scheduleTimer = (): void => {
@@ -185,13 +258,16 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
     get rotations(): number {
       return rotations;
     },
+    get checkpoints(): number {
+      return checkpoints;
+    },
     write(event: AuditEvent): void {
       if (closed) throw sinkClosedError(name);
       takeDeferred();
       open();
       let next = chainLine(event, head, nodeSha256, rotateNext);
       let bytes = Buffer.byteLength(next.line, 'utf8') + 1;
-      if (maxBytes !== undefined && size > 0 && size + bytes > maxBytes) {
+      if (maxBytes !== undefined && size > 0 && size + bytes + reserve > maxBytes) {
         rotate();
         next = chainLine(event, head, nodeSha256, rotateNext);
         bytes = Buffer.byteLength(next.line, 'utf8') + 1;
@@ -200,8 +276,15 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
       head = next.head;
       size += bytes;
       buffer.push(`${next.line}\n`);
-      if (buffer.length >= batchSize) drain(fsyncEach);
+      sinceCheckpoint++;
+      if (signer && sinceCheckpoint >= cpEvery) checkpoint('interval');
+      else if (buffer.length >= batchSize) drain(fsyncEach);
       else scheduleTimer();
+    },
+    open(): JsonlRecovery {
+      if (closed) throw sinkClosedError(name);
+      open();
+      return recovery!;
     },
     flush(): Promise<void> {
       try {
@@ -215,51 +298,150 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): AuditSi
     close(): Promise<void> {
       if (closing) return closing;
       closed = true;
-      closing = sink.flush().finally(() => {
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
-        reset();
-      });
+      if (cpTimer !== undefined) clearInterval(cpTimer);
+      closing = sink
+        .flush()
+        .then(() => {
+          if (fd !== undefined) checkpoint('close');
+        })
+        .catch((e: unknown) => {
+          throw e instanceof MeshgateError ? e : ioError(e, 'close failed');
+        })
+        .finally(() => {
+          if (timer !== undefined) clearTimeout(timer);
+          timer = undefined;
+          reset();
+          lock?.release();
+        });
       return closing;
     },
   };
   return sink;
 }
 
-/** Reads the chain head of an open log, cutting off a torn last line. */
-function recover(fd: number, path: string): { head: ChainHead; size: number; truncatedBytes: number } {
-  let size = fs.fstatSync(fd).size;
-  if (size === 0) return { head: { seq: 0, hash: GENESIS_HASH }, size: 0, truncatedBytes: 0 };
-  let truncatedBytes = 0;
-  const lastByte = Buffer.alloc(1);
-  fs.readSync(fd, lastByte, 0, 1, size - 1);
-  if (lastByte[0] !== 0x0a) {
-    const nl = lastIndexOfNewline(fd, size, size);
-    const keep = nl < 0 ? 0 : nl + 1;
-    truncatedBytes = size - keep;
-    fs.ftruncateSync(fd, keep);
-    fs.fsyncSync(fd);
-    size = keep;
-    if (size === 0) return { head: { seq: 0, hash: GENESIS_HASH }, size: 0, truncatedBytes };
-  }
-  // the last complete line lies between the previous newline and size - 1
-  const prevNl = lastIndexOfNewline(fd, size - 1, size);
-  const start = prevNl + 1;
-  const buf = Buffer.alloc(size - 1 - start);
-  fs.readSync(fd, buf, 0, buf.length, start);
-  const corrupt = (why: string): MeshgateError =>
-    new MeshgateError('MG_AUDIT_LOG_CORRUPT', `audit log ${path}: cannot continue the hash chain: the last line ${why}; run \`meshgate audit verify\``, { location: { file: path } });
-  let obj: unknown;
+interface Recovered {
+  head: ChainHead;
+  size: number;
+  truncatedBytes: number;
+  lastCheckpoint: string;
+  /** Events follow the last checkpoint (the last writer did not close the log). */
+  unsealed: boolean;
+  verified: number;
+  rotatedFrom?: string;
+}
+
+function isRegularOrAbsent(path: string): boolean {
   try {
-    obj = JSON.parse(buf.toString('utf8'));
+    return fs.statSync(path).isFile();
   } catch {
-    throw corrupt('is not valid JSON');
+    return true;
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw corrupt('is not a JSON object');
-  const rec = obj as Record<string, unknown>;
-  if (typeof rec.seq !== 'number' || typeof rec.hash !== 'string') throw corrupt('has no seq/hash');
-  if (expectedHash(rec, nodeSha256) !== rec.hash) throw corrupt('does not match its hash');
-  return { head: { seq: rec.seq + 1, hash: rec.hash }, size, truncatedBytes };
+}
+
+/** The number of the next rotated file `<path>.<n>`. */
+function nextRotation(path: string): number {
+  const base = nodePath.basename(path);
+  let n = 1;
+  for (const entry of fs.readdirSync(nodePath.dirname(path))) {
+    const m = entry.startsWith(`${base}.`) ? /^(\d+)$/.exec(entry.slice(base.length + 1)) : null;
+    if (m) n = Math.max(n, Number(m[1]) + 1);
+  }
+  return n;
+}
+
+/**
+ * Reads the chain head of an open log: cuts off a torn last line, then verifies the chain after the last
+ * checkpoint (its signature checked with the signer's public key) or the whole file, and refuses a broken log.
+ */
+function recover(fd: number, path: string, signer: CheckpointSigner | undefined): Recovered {
+  let size = fs.fstatSync(fd).size;
+  let truncatedBytes = 0;
+  if (size > 0) {
+    const lastByte = Buffer.alloc(1);
+    fs.readSync(fd, lastByte, 0, 1, size - 1);
+    if (lastByte[0] !== 0x0a) {
+      const nl = lastIndexOfNewline(fd, size, size);
+      const keep = nl < 0 ? 0 : nl + 1;
+      truncatedBytes = size - keep;
+      fs.ftruncateSync(fd, keep);
+      fs.fsyncSync(fd);
+      size = keep;
+    }
+  }
+  const corrupt = (why: string, line?: number): MeshgateError =>
+    new MeshgateError('MG_AUDIT_LOG_CORRUPT', `audit log ${path}: cannot continue the hash chain: ${why}; run \`meshgate audit verify\``, {
+      location: line === undefined ? { file: path } : { file: path, line },
+    });
+  if (size === 0) return { ...continueRotated(path, corrupt), size: 0, truncatedBytes };
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < size) off += fs.readSync(fd, buf, off, size - off, off);
+  const text = buf.toString('utf8');
+  // the segment after the last checkpoint line (checkpoint lines start with {"alg": in canonical form)
+  let startAt = 0;
+  let startLine = 0;
+  let startHead: ChainHead | undefined;
+  let lastCheckpoint = GENESIS_HASH;
+  const cpAt = text.lastIndexOf('\n{"alg":', text.length - 2);
+  const cpStart = cpAt >= 0 ? cpAt + 1 : text.startsWith('{"alg":') ? 0 : -1;
+  if (cpStart >= 0) {
+    const end = text.indexOf('\n', cpStart);
+    const raw = text.slice(cpStart, end);
+    const lineNo = text.slice(0, cpStart).split('\n').length;
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw corrupt(`line ${lineNo} is not valid JSON`, lineNo);
+    }
+    if (signer) {
+      const v = verifyCheckpointLine(value, signer.publicKey);
+      if (typeof v === 'string') throw corrupt(`the checkpoint at line ${lineNo}: ${v}`, lineNo);
+      startHead = { seq: v.checkpoint.seq + 1, hash: v.checkpoint.head };
+      startAt = end + 1;
+      startLine = lineNo;
+      lastCheckpoint = nodeSha256(raw);
+    }
+  }
+  const segment = text.slice(startAt);
+  const report = verifyChainText(segment, nodeSha256, startHead);
+  if (!report.ok) {
+    const line = (report.firstBadLine ?? 0) + startLine;
+    throw corrupt(`line ${line}: ${report.message.replace(/^line \d+: /, '')}`, line);
+  }
+  const cps = report.checkpoints ?? [];
+  if (!signer && cps.length > 0) lastCheckpoint = checkpointLineHash(cps[cps.length - 1]!.value);
+  const head: ChainHead = report.lastSeq !== undefined && report.lastHash !== undefined ? { seq: report.lastSeq + 1, hash: report.lastHash } : (startHead ?? { seq: 0, hash: GENESIS_HASH });
+  const events = report.events ?? 0;
+  return { head, size, truncatedBytes, lastCheckpoint, unsealed: events > 0 && report.endsWithCheckpoint !== true, verified: events };
+}
+
+/** For an empty live file: the head of the newest rotated file `<path>.<n>`, when there is one. */
+function continueRotated(
+  path: string,
+  corrupt: (why: string, line?: number) => MeshgateError,
+): Omit<Recovered, 'size' | 'truncatedBytes'> {
+  const n = nextRotation(path) - 1;
+  const fresh = { head: { seq: 0, hash: GENESIS_HASH }, lastCheckpoint: GENESIS_HASH, unsealed: false, verified: 0 };
+  if (n < 1) return fresh;
+  const prevPath = `${path}.${n}`;
+  let text: string;
+  try {
+    text = fs.readFileSync(prevPath, 'utf8');
+  } catch {
+    return fresh;
+  }
+  const report = verifyChainText(text, nodeSha256);
+  if (!report.ok || report.lastSeq === undefined || report.lastHash === undefined) throw corrupt(`the rotated file ${prevPath} it continues is broken (${report.message})`);
+  const cps = report.checkpoints ?? [];
+  const last = cps[cps.length - 1]; // a sealed file: its checkpoints are verify's business, not the writer's
+  return {
+    head: { seq: report.lastSeq + 1, hash: report.lastHash },
+    lastCheckpoint: last ? checkpointLineHash(last.value) : GENESIS_HASH,
+    unsealed: false,
+    verified: report.events ?? 0,
+    rotatedFrom: nodePath.basename(prevPath),
+  };
 }
 
 /** Position of the last `\n` strictly before `end` (or -1), reading backwards in chunks. */
