@@ -78,7 +78,12 @@ describe('the packed package', () => {
     for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli/main.js', 'LICENSE', 'README.md', 'docs/authoring.md', 'policies/dist/global.tar.gz', 'policies/global/contract.rego', 'policies/global/contract_test.rego', 'policies/lib/access.rego']) {
       expect(files, f).toContain(`package/${f}`);
     }
-    expect(files.filter((f) => /^package\/(src|test|fixtures|bench|scripts)\//.test(f))).toEqual([]);
+    // the vendored ODCS/DCS JSON Schemas are data read at run time (with their licences); no code of src/ ships
+    const SCHEMAS = /^package\/src\/subjects\/contract\/schemas\//;
+    expect(files.filter((f) => /^package\/(src|test|fixtures|bench|scripts)\//.test(f) && !SCHEMAS.test(f))).toEqual([]);
+    const schemaFiles = files.filter((f) => SCHEMAS.test(f));
+    expect(schemaFiles.length).toBeGreaterThan(0);
+    expect(schemaFiles.filter((f) => !/\.(json|md|txt)$|LICEN[CS]E[^/]*$/.test(f))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'meshgate', 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg['repository']).toBeTruthy();
     expect(pkg['bugs']).toBeTruthy();
