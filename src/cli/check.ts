@@ -4,17 +4,16 @@
  * `--fail-on`) or 2 (usage or input error).
  */
 import { availableParallelism } from 'node:os';
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
 import type { Enforcement } from '../types.js';
-import { renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSummaryText, summarise, type FileResult, type Report } from '../report/index.js';
+import { logSafe, logSafeLines, renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSkippedText, renderSummaryText, plural, summarise, type FileResult, type Report, type SkippedFile } from '../report/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import type { CheckOutcome } from './check-file.js';
 import { ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { CHECK_HELP } from './help.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, writeOutputFile, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
 import { packageVersion } from './version.js';
 
@@ -84,15 +83,26 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   const textOptions = { color, failOn, showPassed: !flag(p, 'quiet') };
   const progress = io.stderrIsTTY && tasks.length >= 20 && !(streamText && io.stdoutIsTTY);
   const results: FileResult[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const textBlocks: string[] = []; // the text report's blocks in input order, when not streamed
   let done = 0;
   let lastTick = 0;
   const onOutcome = (o: CheckOutcome): void => {
     done++;
     if (o.result) {
       results.push(o.result);
-      if (streamText) io.stdout(renderFileText(o.result, textOptions));
-    } else skipped.push(tasks[o.index]?.display ?? String(o.index));
+      const block = renderFileText(o.result, textOptions);
+      if (streamText) io.stdout(block);
+      else if (format === 'text') textBlocks.push(block);
+    } else {
+      const file = tasks[o.index]?.display ?? String(o.index);
+      const reason = o.skipped ?? 'not a data contract or a Terraform plan';
+      skipped.push({ file, reason });
+      const block = renderSkippedText(file, reason, textOptions);
+      if (streamText) io.stdout(block);
+      else if (format === 'text') textBlocks.push(block);
+      else io.stderr(`meshgate: skipped ${logSafe(file)}: ${logSafe(reason)}\n`);
+    }
     if (progress) {
       const now = Date.now();
       if (now - lastTick > 100 || done === tasks.length) {
@@ -111,15 +121,15 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     if (progress) io.stderr('\r\u001b[K');
     for (const s of sinks) await s.close();
   }
-  if (skipped.length > 0) io.stderr(`meshgate: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} neither a data contract nor a Terraform plan\n`);
   if (results.length === 0) {
-    throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no data contracts or Terraform plans in ${p.positionals.join(' ')}`);
+    const why = skipped.length > 0 ? ` (skipped ${plural(skipped.length, 'file')}: see above)` : '';
+    throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no data contracts or Terraform plans in ${p.positionals.join(' ')}${why}`);
   }
 
   if (!streamText) {
-    for (const r of results) if (r.error) io.stderr(`meshgate: ${formatLocation(r.error.location ?? { file: r.file })}${r.error.message} [${r.error.code}]\n`);
+    for (const r of results) if (r.error) io.stderr(`meshgate: ${logSafe(formatLocation(r.error.location ?? { file: r.file }))}${logSafeLines(r.error.message, '  ')} [${r.error.code}]\n`);
   }
-  const report: Report = { results, failOn, version: packageVersion() };
+  const report: Report = { results, skipped, failOn, version: packageVersion() };
   let rendered: string;
   switch (format) {
     case 'json':
@@ -135,11 +145,11 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
       rendered = renderGithub(report);
       break;
     default:
-      rendered = streamText ? renderSummaryText(results, textOptions) : results.map((r) => renderFileText(r, textOptions)).join('') + renderSummaryText(results, textOptions);
+      rendered = (streamText ? '' : textBlocks.join('')) + renderSummaryText(results, { ...textOptions, skipped: skipped.length });
   }
   if (output !== undefined) {
-    writeFileSync(resolve(io.cwd, output), rendered);
-    io.stderr(renderSummaryText(results, { color: false, failOn }).trimStart());
+    writeOutputFile(resolve(io.cwd, output), output, rendered);
+    io.stderr(renderSummaryText(results, { color: false, failOn, skipped: skipped.length }).trimStart());
   } else io.stdout(rendered);
 
   if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${line}\n`);

@@ -29,6 +29,8 @@ export interface JsonResult {
 /** The whole JSON report. */
 export interface JsonReport {
   results: JsonResult[];
+  /** Files found by expanding a folder or glob that were not checked, with the reason. */
+  skipped: Array<{ file: string; reason: string }>;
   summary: Summary;
 }
 
@@ -57,7 +59,7 @@ function toJsonResult(r: FileResult): JsonResult {
 
 /** Builds the JSON report object. */
 export function toJsonReport(report: Report): JsonReport {
-  return { results: report.results.map(toJsonResult), summary: summarise(report.results) };
+  return { results: report.results.map(toJsonResult), skipped: (report.skipped ?? []).map((s) => ({ file: s.file, reason: s.reason })), summary: summarise(report.results) };
 }
 
 /** Renders the JSON report (pretty-printed, trailing newline). */
