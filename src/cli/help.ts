@@ -52,7 +52,8 @@ export const AUTHORIZE_HELP = `usage: meshgate authorize <request.json | -> [opt
 Decides access requests ({"user": {...}, "action": "read", "dataProduct": {...}}).
 A file holds one request (or a JSON array of them); the decision(s) are printed as JSON.
 With -, NDJSON requests are read from stdin and one NDJSON decision per line is written to stdout
-(each with "line"); a bad line gives {"line": n, "error": {"code", "message"}} and the stream goes on.
+(each with "line"); a request that is not decided (not JSON, invalid, over the line cap, an evaluation
+error) gives one {"line": n, "error": {"code", "message"}} and the stream goes on; exit 2 if any was.
 
 options:
   -c, --config <file>        meshgate.yaml; default: shipped bundles
@@ -60,6 +61,7 @@ options:
       --contracts <path>     register data contracts (files, folders, globs; repeatable) for enrichment
       --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
       --fail-on-deny         exit 1 when any request is denied
+      --max-line-bytes <n>   cap on one NDJSON line (default 4194304); a longer line is MG_INPUT_LINE_TOO_LONG
   -h, --help                 this help
 
 exit codes: 0 all requests decided (denials included), 1 a denial with --fail-on-deny, 2 a bad request or usage error
