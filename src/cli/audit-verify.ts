@@ -6,6 +6,7 @@
 import { verifyAuditLog } from '../audit/verify.js';
 import type { VerifyReport } from '../audit/chain.js';
 import { isMeshgateError } from '../errors.js';
+import { assertNotSpecialFile } from './io.js';
 
 /** Where the command writes. */
 export interface AuditVerifyIo {
@@ -38,6 +39,7 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
   const results: Array<{ file: string; report: VerifyReport }> = [];
   for (const file of files) {
     try {
+      assertNotSpecialFile(file, file); // a FIFO or device would be read forever
       results.push({ file, report: await verifyAuditLog(file) });
     } catch (e) {
       io.stderr(`meshgate audit verify: ${isMeshgateError(e) ? e.toString() : String(e)}\n`);

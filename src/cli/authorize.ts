@@ -31,7 +31,7 @@ interface LineError {
 }
 
 function thrownError(e: unknown): LineError {
-  return { code: isMeshgateError(e) ? e.code : 'MG_INTERNAL', message: describeThrown(e) };
+  return isMeshgateError(e) ? { code: e.code, message: e.reason } : { code: 'MG_INTERNAL', message: describeThrown(e) };
 }
 
 /** The one error of an undecided request (a Decision with outcome `error`): the first code, every message. */

@@ -62,7 +62,7 @@ export async function checkFile(engine: Engine, task: CheckTask, options: CheckF
     bytes = readInputFile(task.path, file);
   } catch (e) {
     const err = isMeshgateError(e) ? e : undefined;
-    return { index: task.index, result: { file, kind: 'contract', allowed: false, findings: [], error: { code: err?.code ?? 'MG_INPUT_UNREADABLE', message: err?.message ?? describeThrown(e), location: { file } } } };
+    return { index: task.index, result: { file, kind: 'contract', allowed: false, findings: [], error: { code: err?.code ?? 'MG_INPUT_UNREADABLE', message: err?.reason ?? describeThrown(e), location: { file } } } };
   }
   const sniffed = sniff(bytes, task.explicit, task.path);
   if (sniffed.kind === 'skip') return { index: task.index, skipped: sniffed.reason };
@@ -83,7 +83,7 @@ export async function checkFile(engine: Engine, task: CheckTask, options: CheckF
         return { index: task.index, skipped: 'not a recognised data contract format' };
       }
       const location = e.location ? { ...e.location, file: e.location.file ?? file } : { file };
-      return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: e.code, message: e.message, location } } };
+      return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: e.code, message: e.reason, location } } };
     }
     return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: 'MG_INTERNAL', message: describeThrown(e), location: { file } } } };
   }

@@ -75,7 +75,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   if (flag(p, 'raw-plan')) spec.rawPlan = true;
 
   const { tasks, warnings } = await expandOperands(p.positionals, io.cwd);
-  for (const w of warnings) io.stderr(`meshgate: warning: ${w}\n`);
+  for (const w of warnings) io.stderr(`meshgate: warning: ${logSafe(w)}\n`);
 
   const output = str(p, 'output');
   const streamText = format === 'text' && output === undefined;
@@ -152,7 +152,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     io.stderr(renderSummaryText(results, { color: false, failOn, skipped: skipped.length }).trimStart());
   } else io.stdout(rendered);
 
-  if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${line}\n`);
+  if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${logSafe(line)}\n`);
 
   const s = summarise(results);
   return s.errors > 0 ? EXIT.usage : s.failed > 0 ? EXIT.policy : EXIT.ok;

@@ -62,7 +62,7 @@ function readError(e: unknown, shown: string): MeshgateError {
   if (isMeshgateError(e)) return e;
   const errno = errnoOf(e);
   if (errno === 'EISDIR') return new MeshgateError('MG_INPUT_IS_DIRECTORY', 'is a folder, not a file', { location: { file: shown }, cause: e });
-  return new MeshgateError('MG_INPUT_UNREADABLE', `cannot read ${shown}: ${describeThrown(e)}`, { location: { file: shown }, cause: e, details: errno ? { errno } : {} });
+  return new MeshgateError('MG_INPUT_UNREADABLE', `cannot read: ${describeThrown(e)}`, { location: { file: shown }, cause: e, details: errno ? { errno } : {} });
 }
 
 /**
@@ -89,6 +89,14 @@ export function readInputFile(path: string, shown: string): Buffer {
   }
 }
 
+function isFifo(path: string): boolean {
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
 /** Throws MG_INPUT_NOT_A_FILE when `path` exists and is not a regular file (a FIFO, device or socket). */
 export function assertNotSpecialFile(path: string, shown: string): void {
   let st;
@@ -100,13 +108,18 @@ export function assertNotSpecialFile(path: string, shown: string): void {
   if (!st.isFile() && !st.isDirectory()) throw notAFile(shown);
 }
 
-/** Writes a report file; an I/O failure (full disk, no permission, a folder) is MG_OUTPUT_WRITE with the errno. */
+/**
+ * Writes a report file; an I/O failure (full disk, no permission, a folder, a FIFO nobody reads) is
+ * MG_OUTPUT_WRITE with the errno. A FIFO is written only when a reader is there (opening it would
+ * otherwise block forever); devices such as /dev/null or /dev/stdout are written as files.
+ */
 export function writeOutputFile(path: string, shown: string, text: string): void {
   try {
+    if (isFifo(path)) closeSync(openSync(path, constants.O_WRONLY | (constants.O_NONBLOCK ?? 0))); // ENXIO without a reader
     writeFileSync(path, text);
   } catch (e) {
     const errno = errnoOf(e);
-    throw new MeshgateError('MG_OUTPUT_WRITE', `cannot write ${shown}: ${describeThrown(e)}`, { location: { file: shown }, cause: e, details: errno ? { errno } : {} });
+    throw new MeshgateError('MG_OUTPUT_WRITE', `cannot write: ${describeThrown(e)}`, { location: { file: shown }, cause: e, details: errno ? { errno } : {} });
   }
 }
 
