@@ -3,7 +3,8 @@
  * content) in parallel, reports in the chosen format, and exits 0 (passed), 1 (a finding fails at
  * `--fail-on`) or 2 (usage or input error).
  */
-import { availableParallelism } from 'node:os';
+import { statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
 import type { Enforcement } from '../types.js';
@@ -12,6 +13,7 @@ import { flag, oneOf, parse, str } from './args.js';
 import type { CheckOutcome } from './check-file.js';
 import { ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
+import { defaultJobs } from './jobs.js';
 import { CHECK_HELP } from './help.js';
 import { EXIT, writeOutputFile, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
@@ -39,6 +41,19 @@ async function waiverWarnings(configPath: string, results: readonly FileResult[]
   return out;
 }
 
+/** The total size of the files (a file that cannot be stat'ed counts 0; reading it reports the error). */
+function totalBytes(paths: readonly string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // reported when the file is read
+    }
+  }
+  return n;
+}
+
 /** Runs `check`; resolves to the exit code. Throws MeshgateError for usage and set-up errors (the dispatcher prints them). */
 export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undefined): Promise<number> {
   const p = parse(argv, {
@@ -61,8 +76,9 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   const format = oneOf('format', str(p, 'format'), FORMATS, 'text');
   const failOn: Enforcement = oneOf('fail-on', str(p, 'fail-on'), FAIL_ON, 'soft');
   const jobsText = str(p, 'jobs');
-  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer (got ${JSON.stringify(jobsText)})`);
+  const autoJobs = jobsText === undefined || jobsText === 'auto';
+  const fixedJobs = autoJobs ? 1 : Number(jobsText);
+  if (!Number.isInteger(fixedJobs) || fixedJobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer or auto (got ${JSON.stringify(jobsText)})`);
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'check needs at least one file, folder or glob (try `meshgate check .`)');
 
   const spec: EngineSpec = {};
@@ -76,6 +92,12 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
 
   const { tasks, warnings } = await expandOperands(p.positionals, io.cwd);
   for (const w of warnings) io.stderr(`meshgate: warning: ${logSafe(w)}\n`);
+  let jobs = fixedJobs;
+  if (autoJobs) {
+    const work = { files: tasks.length, bytes: totalBytes(tasks.map((t) => t.path)) };
+    jobs = defaultJobs(work, { cores: availableParallelism(), load: loadavg()[0] ?? 0 });
+    if (io.env['MESHGATE_DEBUG']) io.stderr(`meshgate: --jobs auto: ${jobs} for ${work.files} files, ${work.bytes} bytes\n`);
+  }
 
   const output = str(p, 'output');
   const streamText = format === 'text' && output === undefined;

@@ -36,7 +36,7 @@ options:
   -f, --format <fmt>         text (default) | json | sarif | junit | github
       --fail-on <level>      hard | soft (default) | advisory: the enforcement at which a finding fails
       --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
-  -j, --jobs <n>             worker threads (default: number of cores)
+  -j, --jobs <n|auto>        worker threads (default auto: 1 unless the files are many or large and cores are free)
   -o, --output <file>        write the report to a file (the summary still goes to stderr)
   -q, --quiet                text format: do not list files that passed without findings
       --raw-plan             give plan-level policies (meshgate/terraform_plan) the raw plan JSON as input.raw
