@@ -47,6 +47,14 @@ describe('readCappedLines', () => {
     ]);
   });
 
+  it('a line that is not valid UTF-8 is notUtf8, never decoded with replacement characters', async () => {
+    const out = await lines([Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), 'ok\n'], 100);
+    expect(out).toEqual([
+      { line: 1, notUtf8: true },
+      { line: 2, text: 'ok' },
+    ]);
+  });
+
   it('a 600 MB line is counted, not kept: it ends as tooLong without a RangeError', async () => {
     const chunk = Buffer.alloc(1 << 20, 0x61);
     async function* gen(): AsyncGenerator<Buffer> {

@@ -115,6 +115,7 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
         let out: Record<string, unknown>;
         try {
           if ('tooLong' in l) throw new MeshgateError('MG_INPUT_LINE_TOO_LONG', `line is ${l.tooLong} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)`, { location: { line } });
+          if ('notUtf8' in l) throw new MeshgateError('MG_INPUT_ENCODING', 'line is not valid UTF-8', { location: { line } });
           const d = decide(parseRequest(l.text, line, undefined));
           if ('code' in d) {
             bad++;

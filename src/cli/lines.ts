@@ -2,11 +2,14 @@
  * Reads a byte stream as lines (LF or CRLF) with a cap on each line's size: a line over the cap is not
  * kept in memory — its bytes are counted and dropped until its end — and is delivered as `tooLong`, so a
  * single giant line (a 512 MB NDJSON record) can neither exhaust memory nor end the stream. Lines are
- * decoded as UTF-8 only once complete, so a character split across chunks stays whole.
+ * decoded as UTF-8 only once complete, so a character split across chunks stays whole; a line that is not
+ * valid UTF-8 is delivered as `notUtf8`, not decoded with replacement characters.
  */
 
-/** One line of input: its 1-based number and its text, or the byte count when it was over the cap. */
-export type CappedLine = { line: number; text: string } | { line: number; tooLong: number };
+/** One line of input: its 1-based number and its text, or the byte count when it was over the cap, or `notUtf8`. */
+export type CappedLine = { line: number; text: string } | { line: number; tooLong: number } | { line: number; notUtf8: true };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
@@ -28,7 +31,14 @@ export async function* readCappedLines(input: AsyncIterable<unknown>, maxBytes: 
     else {
       const body = Buffer.concat(parts, size);
       const n = body[size - 1] === 13 ? size - 1 : size; // a CR before the LF is not part of the line
-      out = n > maxBytes ? { line, tooLong: n } : { line, text: body.toString('utf8', 0, n) };
+      if (n > maxBytes) out = { line, tooLong: n };
+      else {
+        try {
+          out = { line, text: UTF8.decode(body.subarray(0, n)) };
+        } catch {
+          out = { line, notUtf8: true }; // never guessed: a replacement character could change what is asked
+        }
+      }
     }
     parts = [];
     size = 0;
