@@ -14,10 +14,36 @@
  *
  *   node bench/jobs.mjs            # → bench/results/jobs.json, bench/results/jobs.md
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { CORPUS, MESHGATE_CLI, RESULTS, ROOT, RUNS, TMP, ensureBuilt, isMain, log, median, runCommand, sig, writeResult } from './lib/common.mjs';
+import { CORPUS, MESHGATE_CLI, RESULTS, ROOT, RUNS, TMP, ensureBuilt, isMain, log, median, sig, writeResult } from './lib/common.mjs';
+
+const TIME = '/usr/bin/time';
+
+/**
+ * Runs the CLI once under GNU time: wall ms (hrtime), CPU ms (user + system, all threads — the work done,
+ * which the load of a shared machine disturbs far less than wall time), peak RSS MB, exit code, output.
+ */
+function runTimed(args, env) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(TIME, ['-f', '@@time %U %S %M', process.execPath, MESHGATE_CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall_ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const stderr = Buffer.concat(err).toString('utf8');
+      const m = /@@time ([\d.]+) ([\d.]+) (\d+)/.exec(stderr);
+      if (!m) return reject(new Error(`no GNU time output: ${stderr.slice(-300)}`));
+      resolve({ code, wall_ms, cpu_ms: (Number(m[1]) + Number(m[2])) * 1000, rss_mb: Number(m[3]) / 1024, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
 
 const JOBS = ['1', '2', 'auto'];
 
@@ -36,7 +62,7 @@ async function measure(label, dir) {
   let summary;
   for (let r = 0; r < RUNS + 1; r++) {
     for (const j of JOBS) {
-      const res = await runCommand(process.execPath, [MESHGATE_CLI, 'check', dir, '--format', 'json', ...(j === 'auto' ? [] : ['--jobs', j])], { env: { MESHGATE_DEBUG: '1' } });
+      const res = await runTimed(['check', dir, '--format', 'json', ...(j === 'auto' ? [] : ['--jobs', j])], { MESHGATE_DEBUG: '1' });
       if (res.code !== 0 && res.code !== 1 && !(res.code === 2 && res.stdout.startsWith('{'))) throw new Error(`${label} --jobs ${j}: exit ${res.code}: ${res.stderr.slice(0, 500)}`);
       const s = JSON.parse(res.stdout).summary;
       if (summary && JSON.stringify(s) !== JSON.stringify(summary)) throw new Error(`${label} --jobs ${j}: a different result`);
@@ -51,7 +77,13 @@ async function measure(label, dir) {
   const base = median(runs['1'].map((x) => x.wall_ms));
   for (const j of JOBS) {
     const wall = median(runs[j].map((x) => x.wall_ms));
-    row.jobs[j] = { wall_ms: sig(wall), rss_mb: sig(median(runs[j].map((x) => x.rss_mb))), ratio_to_jobs1: sig(wall / base), runs_ms: runs[j].map((x) => sig(x.wall_ms)) };
+    row.jobs[j] = {
+      wall_ms: sig(wall),
+      cpu_ms: sig(median(runs[j].map((x) => x.cpu_ms))),
+      rss_mb: sig(median(runs[j].map((x) => x.rss_mb))),
+      ratio_to_jobs1: sig(wall / base),
+      runs_ms: runs[j].map((x) => sig(x.wall_ms)),
+    };
   }
   row.auto_chose = chose;
   return row;
@@ -64,16 +96,28 @@ export async function runJobs() {
   if (existsSync(path.join(CORPUS, 'contracts'))) sets.push(['corpus contracts', path.join(CORPUS, 'contracts')]);
   sets.push(['1 000 small contracts', smallSet()]);
   const load_before = loadavg().map((x) => sig(x));
+  const one = [];
+  for (let r = 0; r < RUNS; r++) one.push(await runTimed(['check', path.join(TMP, 'jobs-small', 'c0000.yaml'), '--format', 'json'], {}));
+  const startup = { wall_ms: sig(median(one.map((x) => x.wall_ms))), cpu_ms: sig(median(one.map((x) => x.cpu_ms))) };
   const rows = [];
   for (const [label, dir] of sets) rows.push(await measure(label, dir));
-  const doc = writeResult('jobs', { cores: availableParallelism(), load_before, load_after: loadavg().map((x) => sig(x)), rows });
+  // What the CPU times say: with --jobs 2 the main thread builds no engine and each of the two workers builds
+  // one, so a worker beyond the first costs E = cpu(jobs 2) − cpu(jobs 1) (an engine plus thread start-up);
+  // the work is W = cpu(jobs 1) − cpu(one small file).
+  for (const r of rows) {
+    r.engine_per_worker_cpu_ms = sig(Math.max(0, r.jobs['2'].cpu_ms - r.jobs['1'].cpu_ms));
+    r.work_cpu_ms = sig(Math.max(0, r.jobs['1'].cpu_ms - startup.cpu_ms));
+  }
+  const doc = writeResult('jobs', { cores: availableParallelism(), load_before, load_after: loadavg().map((x) => sig(x)), startup_one_file: startup, rows });
   const md = [
-    `| set | files | --jobs 1 | --jobs 2 (÷ jobs 1) | auto (÷ jobs 1) | auto chose | peak RSS 1 / 2 / auto |`,
-    `|---|---|---|---|---|---|---|`,
+    `| set | files | wall --jobs 1 | wall --jobs 2 (÷ jobs 1) | wall auto (÷ jobs 1) | auto chose | CPU 1 / 2 / auto | work W | engine per worker E | peak RSS 1 / 2 / auto |`,
+    `|---|---|---|---|---|---|---|---|---|---|`,
     ...rows.map(
       (r) =>
-        `| ${r.set} | ${r.files} | ${r.jobs['1'].wall_ms} ms | ${r.jobs['2'].wall_ms} ms (${r.jobs['2'].ratio_to_jobs1}) | ${r.jobs.auto.wall_ms} ms (${r.jobs.auto.ratio_to_jobs1}) | ${r.auto_chose ?? '?'} | ${r.jobs['1'].rss_mb} / ${r.jobs['2'].rss_mb} / ${r.jobs.auto.rss_mb} MB |`,
+        `| ${r.set} | ${r.files} | ${r.jobs['1'].wall_ms} ms | ${r.jobs['2'].wall_ms} ms (${r.jobs['2'].ratio_to_jobs1}) | ${r.jobs.auto.wall_ms} ms (${r.jobs.auto.ratio_to_jobs1}) | ${r.auto_chose ?? '?'} | ${r.jobs['1'].cpu_ms} / ${r.jobs['2'].cpu_ms} / ${r.jobs.auto.cpu_ms} ms | ${r.work_cpu_ms} ms | ${r.engine_per_worker_cpu_ms} ms | ${r.jobs['1'].rss_mb} / ${r.jobs['2'].rss_mb} / ${r.jobs.auto.rss_mb} MB |`,
     ),
+    '',
+    `One small file, one process (start-up): ${startup.wall_ms} ms wall, ${startup.cpu_ms} ms CPU.`,
     '',
     `${doc.machine.cpu}, ${doc.cores} cores; load average before ${load_before.join(' ')}, after ${doc.load_after.join(' ')}; medians of ${RUNS} interleaved runs after one warm-up round; ${doc.date}.`,
   ].join('\n');

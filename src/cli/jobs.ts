@@ -22,18 +22,25 @@ export interface JobsMachine {
   load: number;
 }
 
-/** Estimated milliseconds of checking per file, plus per KiB (a conservative fit of the measurements). */
-export const MS_PER_FILE = 1;
-/** Estimated milliseconds of checking per KiB of input. */
-export const MS_PER_KIB = 0.5;
-/** Estimated work each worker must have before it is worth starting (its engine costs ≈ 0.3–0.5 s). */
-export const MS_PER_WORKER = 1000;
+/**
+ * Estimated CPU milliseconds of checking per file, plus per KiB: lower bounds of what bench/jobs.mjs
+ * measured (1 000 small contracts ≈ 1.4 ms a file; 40 corpus contracts, 750 KiB ≈ 970 ms; 85 corpus plans,
+ * 2.7 MiB ≈ 20 ms), so the work is rather under- than over-estimated.
+ */
+export const MS_PER_FILE = 0.5;
+/** Estimated CPU milliseconds of checking per KiB of input. */
+export const MS_PER_KIB = 0.1;
+/**
+ * Estimated work each worker must have before it is worth starting: twice what a worker costs (its own
+ * engine and thread, measured at 200–750 ms of CPU), because a worker only saves its share of the work.
+ */
+export const MS_PER_WORKER = 1500;
 /** Never more workers than this (each holds an engine: ≈ 30–50 MB). */
 export const MAX_JOBS = 8;
 
 /**
- * The default number of jobs: 1 unless the estimated work (1 ms per file + 0.5 ms per KiB) gives each
- * worker at least 1 s, and then no more than the cores that are free (cores minus the load average,
+ * The default number of jobs: 1 unless the estimated work (0.5 ms per file + 0.1 ms per KiB) gives each
+ * worker at least 1.5 s, and then no more than the cores that are free (cores minus the load average,
  * rounded) and never more than 8. Any result below 2 is 1: a single worker is always slower than inline.
  */
 export function defaultJobs(work: JobsWork, machine: JobsMachine): number {
