@@ -35,6 +35,8 @@ beforeAll(async () => {
   writeFileSync(join(tmp, 'ci', 'blank.yaml'), '');
   writeFileSync(join(tmp, 'wrapped.json'), wrapped(plan));
   writeFileSync(join(tmp, 'wrapped.txt'), wrapped(plan));
+  mkdirSync(join(tmp, 'infra'));
+  writeFileSync(join(tmp, 'infra', 'main.tf'), 'terraform {\n}\n');
   writeFileSync(join(tmp, 'main.tf'), 'resource "aws_s3_bucket" "b" {\n  bucket = "orders"\n}\n');
   writeFileSync(join(tmp, 'network.txt'), 'terraform {\n  required_version = ">= 1.5"\n}\n\nmodule "vpc" {\n  source = "./vpc"\n}\n');
   // a zip whose first entry is `tfplan`, as `terraform plan -out plan.out` writes
@@ -95,6 +97,12 @@ describe('inputs that are not checkable get a specific hint', () => {
       expect(r.result?.error?.message).toContain('run `terraform plan -out plan.out && terraform show -json plan.out > plan.json`');
       expect(r.result?.allowed).toBe(false);
     }
+  });
+
+  it('a folder holding only Terraform source says how to get a plan', async () => {
+    const { tasks, warnings } = await expandOperands(['infra'], tmp);
+    expect(tasks).toEqual([]);
+    expect(warnings).toEqual(['infra: no .json, .yaml or .yml files in this folder (it holds Terraform source: run `terraform plan -out plan.out && terraform show -json plan.out > plan.json` and check plan.json)']);
   });
 
   it('a binary plan file (zip) is MG_INPUT_PLAN_BINARY with the terraform show hint, not an encoding error', async () => {

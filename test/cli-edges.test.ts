@@ -213,6 +213,9 @@ describe('cosmetics', () => {
     const r = cli(['chek', '.']);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown command "chek" — did you mean check?');
+    const audit = cli(['audit', 'verfy', 'x.jsonl']);
+    expect(audit.status).toBe(2);
+    expect(audit.stderr).toContain('unknown subcommand "verfy" — did you mean verify?');
   });
 });
 

@@ -6,6 +6,7 @@
 import { verifyAuditLog } from '../audit/verify.js';
 import type { VerifyReport } from '../audit/chain.js';
 import { isMeshgateError } from '../errors.js';
+import { logSafe, logSafeLines } from '../report/escape.js';
 import { assertNotSpecialFile } from './io.js';
 
 /** Where the command writes. */
@@ -42,7 +43,7 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
       assertNotSpecialFile(file, file); // a FIFO or device would be read forever
       results.push({ file, report: await verifyAuditLog(file) });
     } catch (e) {
-      io.stderr(`meshgate audit verify: ${isMeshgateError(e) ? e.toString() : String(e)}\n`);
+      io.stderr(`meshgate audit verify: ${logSafeLines(isMeshgateError(e) ? e.toString() : String(e), '  ')}\n`);
       return 2;
     }
   }
@@ -51,9 +52,9 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
   } else {
     for (const { file, report } of results) {
       if (report.ok) {
-        io.stdout(`${file}: ok, ${report.message}${report.lastHash ? `; head ${report.lastHash}` : ''}\n`);
+        io.stdout(`${logSafe(file)}: ok, ${logSafe(report.message)}${report.lastHash ? `; head ${report.lastHash}` : ''}\n`);
       } else {
-        io.stdout(`${file}:${report.firstBadLine ?? 0}: ${report.problem ?? 'bad'}: ${report.message}\n`);
+        io.stdout(`${logSafe(file)}:${report.firstBadLine ?? 0}: ${report.problem ?? 'bad'}: ${logSafe(report.message)}\n`);
       }
     }
     const bad = results.filter((r) => !r.report.ok).length;

@@ -58,7 +58,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io.stdout(AUDIT_HELP);
           return sub === undefined ? EXIT.usage : EXIT.ok;
         }
-        io.stderr(`meshgate audit: unknown subcommand ${sub}\n${AUDIT_HELP}`);
+        io.stderr(`meshgate audit: unknown subcommand ${logSafe(JSON.stringify(sub))}${closest(sub, ['verify']) ? ' — did you mean verify?' : ''}\n${AUDIT_HELP}`);
         return EXIT.usage;
       }
       default: {
