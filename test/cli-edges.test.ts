@@ -60,7 +60,7 @@ function expectLogSafe(text: string): void {
 }
 
 describe.skipIf(!HAVE_MKFIFO)('FIFOs are refused, never read forever', () => {
-  for (const args of [['authorize', 'pipe.json'], ['diff', 'pipe.json', 'new.yaml'], ['audit', 'verify', 'pipe.json'], ['check', 'pipe.json'], ['authorize', '-', '--contracts', 'pipe.json']]) {
+  for (const args of [['authorize', 'pipe.json'], ['diff', 'pipe.json', 'new.yaml'], ['audit', 'verify', 'pipe.json'], ['check', 'pipe.json'], ['authorize', '-', '--contracts', 'pipe.json'], ['check', 'new.yaml', '--config', 'pipe.json']]) {
     it(`meshgate ${args.join(' ')} exits 2 with MG_INPUT_NOT_A_FILE`, () => {
       const r = cli(args);
       expect(r.timedOut).toBe(false);

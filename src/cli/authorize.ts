@@ -16,7 +16,7 @@ import { flag, parse, str, strs } from './args.js';
 import { createCliEngine, ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { AUTHORIZE_HELP } from './help.js';
-import { EXIT, readInputFile, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
 import { readCappedLines } from './lines.js';
 
 type Request = Parameters<Engine['authorize']>[0];
@@ -88,7 +88,10 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new MeshgateError('MG_CLI_USAGE', `--max-line-bytes must be a positive integer (got ${JSON.stringify(capText)})`);
   const spec: EngineSpec = {};
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const sinks = await ownedSinks(spec, str(p, 'audit-log'), io.cwd);

@@ -15,7 +15,7 @@ import { ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { defaultJobs } from './jobs.js';
 import { CHECK_HELP } from './help.js';
-import { EXIT, writeOutputFile, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, writeOutputFile, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
 import { packageVersion } from './version.js';
 
@@ -83,7 +83,10 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
 
   const spec: EngineSpec = {};
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const domain = str(p, 'domain');

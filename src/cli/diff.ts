@@ -13,7 +13,7 @@ import { flag, oneOf, parse, str } from './args.js';
 import { createCliEngine, type EngineSpec } from './engine-setup.js';
 import { displayName } from './expand.js';
 import { DIFF_HELP } from './help.js';
-import { EXIT, readInputFile, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
 
 const at = (l: Location | undefined): string => (l?.file === undefined ? '' : `${l.file}${l.line !== undefined ? `:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : ''}`);
 
@@ -46,7 +46,10 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
 
   const spec: EngineSpec = {};
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const engine = await createCliEngine(spec, []);
