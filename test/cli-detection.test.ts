@@ -120,6 +120,13 @@ describe('inputs that are not checkable get a specific hint', () => {
     }
   });
 
+  it('an empty file found in a folder is an error when its name says plan or contract (never silently skipped), else skipped', async () => {
+    const plan = await checkFile(engine, task('empty.plan.json', false), { failOn: 'soft' });
+    expect(plan.result?.error?.code).toBe('MG_INPUT_EMPTY');
+    const other = await checkFile(engine, task('ci/blank.yaml', false), { failOn: 'soft' });
+    expect(other.skipped).toBe('empty file');
+  });
+
   it('a state file, bare or behind wrapper lines, is MG_PLAN_IS_STATE', async () => {
     for (const name of ['state.json', 'wrapped-state.json']) {
       const r = await checkFile(engine, task(name), { failOn: 'soft' });

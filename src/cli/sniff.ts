@@ -23,6 +23,10 @@ const CONTRACT_KEYS =
 /** A top-level HCL block: `resource "aws_s3_bucket" "b" {`, `terraform {`, `locals {`. */
 const HCL_BLOCK = /(^|\n)(resource|data|module|provider|terraform|variable|output|locals|moved|import|check|removed)(\s+"[^"\n]*")*\s*\{[ \t]*(\r?\n|$)/;
 const SNIFF_CHARS = 1 << 20;
+/** File names that say "plan" or "contract": never skipped, even when empty. */
+const MEANT_FOR_CHECK = /plan|contract/i;
+
+const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 
 const SHOW_JSON = '`terraform show -json plan.out > plan.json`';
 
@@ -97,7 +101,9 @@ export function sniff(bytes: Uint8Array, explicit: boolean, name = ''): Sniffed 
   const text = headText(bytes);
   if (text.trim() === '') {
     const what = bytes.length === 0 ? 'the file is empty' : 'the file holds only white space';
-    return explicit
+    // An empty file named like a plan or contract (`terraform show` failed into plan.json) is an error even
+    // in a folder: skipping it would let the run pass without the plan.
+    return explicit || MEANT_FOR_CHECK.test(baseName(name))
       ? { kind: 'refuse', code: 'MG_INPUT_EMPTY', message: `${what}: expected a data contract (YAML or JSON) or a Terraform plan (${SHOW_JSON})` }
       : { kind: 'skip', reason: bytes.length === 0 ? 'empty file' : 'only white space' };
   }
