@@ -24,9 +24,10 @@ With no --config, the default bundles shipped in the package are used (global + 
 export const CHECK_HELP = `usage: meshgate check <paths or globs...> [options]
 
 Checks data contracts (YAML/JSON: seed shapes, Data Contract Specification, ODCS) and Terraform plan
-JSON (\`terraform show -json\`). Each file's kind is detected from its content. Folders are searched for
-*.json, *.yaml and *.yml; files there that are neither a contract nor a plan are skipped. A file named
-explicitly that cannot be read or parsed is an input error.
+JSON (\`terraform show -json\`, also behind setup-terraform's wrapper lines). Each file's kind is detected
+from its content, not its name; Terraform source (.tf), binary plan files and empty files get a hint.
+Folders are searched for *.json, *.yaml and *.yml; files there that are neither a contract nor a plan are
+skipped and listed with the reason. A file named explicitly that cannot be read or parsed is an input error.
 
 options:
   -d, --domain <name>        apply this domain layer (contracts: instead of their own domain; plans: to
