@@ -125,6 +125,10 @@ describe('inputs that are not checkable get a specific hint', () => {
     expect(plan.result?.error?.code).toBe('MG_INPUT_EMPTY');
     const other = await checkFile(engine, task('ci/blank.yaml', false), { failOn: 'soft' });
     expect(other.skipped).toBe('empty file');
+    writeFileSync(join(tmp, 'ci', 'explanation.yaml'), '');
+    const lookalike = await checkFile(engine, task('ci/explanation.yaml', false), { failOn: 'soft' });
+    expect(lookalike.skipped).toBe('empty file'); // "plan" inside a word is not a plan's name
+    rmSync(join(tmp, 'ci', 'explanation.yaml'));
   });
 
   it('a state file, bare or behind wrapper lines, is MG_PLAN_IS_STATE', async () => {

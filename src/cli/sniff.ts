@@ -24,7 +24,7 @@ const CONTRACT_KEYS =
 const HCL_BLOCK = /(^|\n)(resource|data|module|provider|terraform|variable|output|locals|moved|import|check|removed)(\s+"[^"\n]*")*\s*\{[ \t]*(\r?\n|$)/;
 const SNIFF_CHARS = 1 << 20;
 /** File names that say "plan" or "contract": never skipped, even when empty. */
-const MEANT_FOR_CHECK = /plan|contract/i;
+const MEANT_FOR_CHECK = /(^|[^a-z])(tf)?(plan|contract)/i;
 
 const baseName = (path: string): string => path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 
