@@ -27,32 +27,40 @@ export interface MeshgateErrorOptions {
   details?: Record<string, unknown>;
 }
 
-/** The single error class thrown by meshgate. A denial is never an error: it is a Decision. */
+/**
+ * The single error class thrown by meshgate. A denial is never an error: it is a Decision. Its `message`
+ * starts with the position when one is known (`contract.yaml:28:1: ODCS 2.3.0 is not supported`), so a
+ * log of `e.message` alone says where; `reason` is the same text without the position, for output that
+ * shows `location` separately.
+ */
 export class MeshgateError extends Error {
   /** Stable code, for example `MG_INPUT_JSON_SYNTAX`. */
   readonly code: ErrorCode;
+  /** What is wrong, without the position (`message` is `file:line:col: ` + `reason`). */
+  readonly reason: string;
   /** File, line and column, when known. */
   readonly location: Location | undefined;
   /** Extra machine-readable details. */
   readonly details: Record<string, unknown> | undefined;
 
-  /** Creates an error with its code (`MG_AREA_REASON`), message, and optional location, cause and details. */
-  constructor(code: ErrorCode, message: string, options: MeshgateErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  /** Creates an error with its code (`MG_AREA_REASON`), reason, and optional location, cause and details. */
+  constructor(code: ErrorCode, reason: string, options: MeshgateErrorOptions = {}) {
+    super(`${formatLocation(options.location)}${reason}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MeshgateError';
     this.code = code;
+    this.reason = reason;
     this.location = options.location;
     this.details = options.details;
   }
 
-  /** `file:line:col: message [code]`, the form printed by the CLI. */
+  /** `file:line:col: reason [code]`, the form printed by the CLI (the position once). */
   override toString(): string {
-    return `${formatLocation(this.location)}${this.message} [${this.code}]`;
+    return `${this.message} [${this.code}]`;
   }
 
-  /** A plain JSON form (for reporters and audit events). */
+  /** A plain JSON form (for reporters and audit events): `message` is the reason, the position is in `location`. */
   toJSON(): { code: ErrorCode; message: string; location?: Location } {
-    return this.location ? { code: this.code, message: this.message, location: this.location } : { code: this.code, message: this.message };
+    return this.location ? { code: this.code, message: this.reason, location: this.location } : { code: this.code, message: this.reason };
   }
 }
 

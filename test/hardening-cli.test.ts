@@ -86,7 +86,7 @@ describe('the file functions of `meshgate check`', () => {
       expect(r.result?.allowed).toBe(false);
       codes[name] = r.result?.error?.code;
     }
-    expect(codes).toEqual({ 'binary.yaml': 'MG_CONTRACT_ENCODING', 'utf16.yaml': 'MG_CONTRACT_ENCODING', 'empty.yaml': 'MG_CONTRACT_FORMAT_UNKNOWN' });
+    expect(codes).toEqual({ 'binary.yaml': 'MG_CONTRACT_ENCODING', 'utf16.yaml': 'MG_CONTRACT_ENCODING', 'empty.yaml': 'MG_INPUT_EMPTY' });
   });
 });
 

@@ -31,6 +31,7 @@ function finding(rule: string, layer: string, extra: Partial<JsonReport['results
 
 function checkReport(): JsonReport {
   return {
+    skipped: [],
     results: [
       { file: 'a.yaml', kind: 'contract', domain: 'sales', subject: 'orders', allowed: false, findings: [finding('owner_required', 'global', { location: { file: 'a.yaml', line: 2, column: 1 } }), finding('retention', 'sales', { enforcement: 'soft' })] },
       { file: 'b.yaml', kind: 'contract', domain: 'sales', subject: 'refunds', allowed: true, findings: [finding('owner_required', 'global', { waived: true, failing: false, waiver: { id: 'W-1', expires: '2026-06-10', scope: 'global' } })] },

@@ -8,6 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import type { LogSetReport, VerifyLogsOptions } from '../audit/verify.js';
 import { isMeshgateError, MeshgateError } from '../errors.js';
+import { logSafe } from '../report/escape.js';
+import { assertNotSpecialFile } from './io.js';
 
 /** Where the command writes. */
 export interface AuditVerifyIo {
@@ -57,9 +59,11 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
   }
   let report: LogSetReport;
   try {
+    for (const f of files) assertNotSpecialFile(f, f); // a FIFO or device would be read forever
     const options: VerifyLogsOptions = {};
     const keyFile = values.get('--key');
     if (keyFile !== undefined) {
+      assertNotSpecialFile(keyFile, keyFile);
       try {
         options.key = await readFile(keyFile, 'utf8');
       } catch (e) {
@@ -80,7 +84,7 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
     const { verifyAuditLogs } = await import('../audit/verify.js');
     report = await verifyAuditLogs(files, options);
   } catch (e) {
-    io.stderr(`meshgate audit verify: ${isMeshgateError(e) ? e.toString() : String(e)}\n`);
+    io.stderr(`meshgate audit verify: ${logSafe(isMeshgateError(e) ? e.toString() : String(e))}\n`);
     return 2;
   }
   if (json) {
@@ -90,14 +94,14 @@ export async function runAuditVerify(argv: string[], io: AuditVerifyIo): Promise
   }
   const bad = new Set(report.problems.map((p) => p.file));
   for (const f of report.files) {
-    if (!bad.has(f.file) && f.ok) io.stdout(`${f.file}: ok, ${f.message}\n`);
+    if (!bad.has(f.file) && f.ok) io.stdout(`${logSafe(f.file)}: ok, ${logSafe(f.message)}\n`);
   }
   for (const p of report.problems) {
     const where = p.line === undefined ? `${p.file}` : `${p.file}:${p.line}`;
     const text = p.message.startsWith(`${where}: `) ? p.message.slice(where.length + 2) : p.message.startsWith(`${p.file}: `) ? p.message.slice(p.file.length + 2) : p.message;
-    io.stdout(`${where}: ${p.kind}: ${text}\n`);
+    io.stdout(`${logSafe(where)}: ${p.kind}: ${logSafe(text)}\n`);
   }
-  for (const n of report.notes) io.stdout(`note: ${n}\n`);
+  for (const n of report.notes) io.stdout(`note: ${logSafe(n)}\n`);
   if (report.ok) {
     io.stdout(`${report.files.length} log file(s) verified as one chain, intact${report.checkpoints > 0 ? `, ${report.checkpoints} signed checkpoint(s)` : ''}${report.head ? `; head seq ${report.head.seq} ${report.head.hash}` : ''}\n`);
   } else io.stdout(`${report.problems.length} problem(s) in ${report.files.length} log file(s)\n`);

@@ -1,27 +1,52 @@
 /**
  * `meshgate authorize <request.json | ->`: decides access requests. A file holds one request (or an
- * array of them) and gets pretty JSON back; `-` streams NDJSON from stdin to NDJSON decisions on stdout,
- * line by line, in bounded memory (readline, and waiting for stdout to drain). A bad line yields an error
- * object naming its line and the stream goes on. Exit: 0 when every request was decided (denials
- * included), 1 with `--fail-on-deny` when any was denied, 2 when any line or file was bad.
+ * array of them) and gets pretty JSON back; `-` streams NDJSON from stdin to NDJSON on stdout, one line
+ * out per non-blank line in, in bounded memory (lines read with a byte cap, waiting for stdout to drain).
+ * A request that is not decided — not JSON, not an object, over the line cap, rejected by the engine, or
+ * an evaluation error — yields one `{"line": n, "error": {code, message}}` naming every problem, and the
+ * stream goes on. Exit: 0 when every request was decided (denials included), 1 with `--fail-on-deny` when
+ * any was denied, 2 when any line or file was bad.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Engine } from '../engine.js';
 import { describeThrown, formatLocation, isMeshgateError, MeshgateError } from '../errors.js';
+import { logSafe, logSafeLines } from '../report/escape.js';
 import type { Decision } from '../types.js';
 import { flag, parse, str, strs } from './args.js';
 import { createCliEngine, ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { AUTHORIZE_HELP } from './help.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
+import { readCappedLines } from './lines.js';
 
 type Request = Parameters<Engine['authorize']>[0];
 
-function errorObject(line: number, e: unknown): Record<string, unknown> {
-  const code = isMeshgateError(e) ? e.code : 'MG_INTERNAL';
-  return { line, error: { code, message: describeThrown(e) } };
+/** The default cap on one NDJSON line (`--max-line-bytes`): far above a request with 10 000 columns. */
+export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+/** A request's one error: a code and a message naming every problem. */
+interface LineError {
+  code: string;
+  message: string;
+}
+
+function thrownError(e: unknown): LineError {
+  return isMeshgateError(e) ? { code: e.code, message: e.reason } : { code: 'MG_INTERNAL', message: describeThrown(e) };
+}
+
+/** The one error of an undecided request (a Decision with outcome `error`): the first code, every message. */
+export function decisionError(d: Decision): LineError {
+  const messages = [...new Set(d.errors.map((e) => (e.layer ? `[${e.layer}] ${e.message}` : e.message)))];
+  const code = d.errors[0]?.code ?? 'MG_INTERNAL';
+  if (messages.length <= 1) return { code, message: messages[0] ?? 'the request could not be decided' };
+  // "invalid access request at /a: x", "… at /b: y" → "invalid access request (2 problems): /a: x; /b: y"
+  let n = 0;
+  const first = messages[0] as string;
+  while (n < first.length && messages.every((m) => m[n] === first[n])) n++;
+  const head = first.slice(0, first.lastIndexOf(' ', n - 1) + 1);
+  const lead = head.replace(/ at $/, '').trim();
+  const rest = messages.map((m) => m.slice(head.length));
+  return { code, message: lead ? `${lead} (${messages.length} problems): ${rest.join('; ')}` : `${messages.length} problems: ${messages.join('; ')}` };
 }
 
 function parseRequest(text: string, line: number, file: string | undefined): Request {
@@ -49,6 +74,7 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
     contracts: { type: 'string', multiple: true },
     'audit-log': { type: 'string' },
     'fail-on-deny': { type: 'boolean' },
+    'max-line-bytes': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flag(p, 'help')) {
@@ -57,9 +83,15 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
   }
   if (p.positionals.length !== 1) throw new MeshgateError('MG_CLI_USAGE', 'authorize needs exactly one operand: a request file, or - for NDJSON on stdin');
   const operand = p.positionals[0] as string;
+  const capText = str(p, 'max-line-bytes');
+  const maxLineBytes = capText === undefined ? DEFAULT_MAX_LINE_BYTES : Number(capText);
+  if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new MeshgateError('MG_CLI_USAGE', `--max-line-bytes must be a positive integer (got ${JSON.stringify(capText)})`);
   const spec: EngineSpec = {};
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const { strictSinks } = await import('../audit/strict.js'); // issue 18: an audit failure is an error (exit 2)
@@ -71,36 +103,37 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
     const contractOps = strs(p, 'contracts');
     if (contractOps.length > 0) {
       const { tasks } = await expandOperands(contractOps, io.cwd);
-      for (const t of tasks) engine.registerContract(readFileSync(t.path, 'utf8'), { file: t.display });
+      for (const t of tasks) engine.registerContract(readInputFile(t.path, t.display), { file: t.display });
     }
-    const decide = (req: Request): Decision => {
+    /** The decision, or the one error of a request that was not decided. */
+    const decide = (req: Request): Decision | LineError => {
       const d = engine.authorize(req);
+      if (d.outcome === 'error') return decisionError(d);
       if (!d.allowed) denied++;
       return d;
     };
     if (operand === '-') {
-      const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
-      let line = 0;
-      for await (const text of rl) {
-        line++;
-        if (text.trim() === '') continue;
+      for await (const l of readCappedLines(io.stdin, maxLineBytes)) {
+        const { line } = l;
+        if ('text' in l && l.text.trim() === '') continue;
         let out: Record<string, unknown>;
         try {
-          out = { line, ...decide(parseRequest(text, line, undefined)) };
+          if ('tooLong' in l) throw new MeshgateError('MG_INPUT_LINE_TOO_LONG', `line is ${l.tooLong} bytes, over the limit of ${maxLineBytes} (--max-line-bytes)`, { location: { line } });
+          if ('notUtf8' in l) throw new MeshgateError('MG_INPUT_ENCODING', 'line is not valid UTF-8', { location: { line } });
+          const d = decide(parseRequest(l.text, line, undefined));
+          if ('code' in d) {
+            bad++;
+            out = { line, error: d };
+          } else out = { line, ...d };
         } catch (e) {
           bad++;
-          out = errorObject(line, e);
+          out = { line, error: thrownError(e) };
         }
         await write(io.stdoutStream, `${JSON.stringify(out)}\n`);
       }
     } else {
       const file = resolve(io.cwd, operand);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new MeshgateError('MG_INPUT_UNREADABLE', `cannot read: ${describeThrown(e)}`, { location: { file: operand }, cause: e });
-      }
+      const text = readInputFile(file, operand).toString('utf8');
       let v: unknown;
       try {
         v = JSON.parse(text);
@@ -114,11 +147,14 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
           if (typeof item !== 'object' || item === null || Array.isArray(item)) {
             throw new MeshgateError('MG_ACCESS_REQUEST_INVALID', 'an access request must be a JSON object', { location: { file: operand } });
           }
-          out.push(decide(item as Request));
+          const d = decide(item as Request);
+          if ('code' in d) throw new MeshgateError(d.code as `MG_${string}`, d.message, { location: { file: operand } });
+          out.push(d);
         } catch (e) {
           bad++;
-          io.stderr(`meshgate: ${isMeshgateError(e) ? `${formatLocation(e.location ?? { file: operand })}${e.message} [${e.code}]` : describeThrown(e)}\n`);
-          out.push({ index: i, error: { code: isMeshgateError(e) ? e.code : 'MG_INTERNAL', message: describeThrown(e) } });
+          const err = thrownError(e);
+          io.stderr(`meshgate: ${isMeshgateError(e) ? logSafe(formatLocation(e.location ?? { file: operand })) : ''}${Array.isArray(v) ? `request ${i}: ` : ''}${logSafeLines(err.message, '  ')} [${err.code}]\n`);
+          out.push({ index: i, error: err });
         }
       });
       io.stdout(`${JSON.stringify(Array.isArray(v) ? out : out[0], null, 2)}\n`);

@@ -1,14 +1,15 @@
 /**
- * Checks one file with an engine: read → sniff → checkContract / checkPlan → a FileResult (or `skipped`
- * for an expanded file that is neither a contract nor a plan). Used alike by the main thread (`--jobs 1`)
+ * Checks one file with an engine: read → sniff (by content) → checkContract / checkPlan → a FileResult, a
+ * coded input error with a hint (Terraform source, a binary plan, an empty file), or `skipped` with the
+ * reason for an expanded file that is not for `check`. Used alike by the main thread (`--jobs 1`)
  * and by worker threads. Never throws: input and evaluation errors become the result's `error`.
  */
-import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine.js';
 import { describeThrown, isMeshgateError } from '../errors.js';
 import type { Enforcement } from '../types.js';
 import type { Decision } from '../types.js';
 import type { FileKind, FileResult } from '../report/model.js';
+import { readInputFile } from './io.js';
 import { sniff } from './sniff.js';
 
 /** One file to check. */
@@ -59,13 +60,18 @@ export async function checkFile(engine: Engine, task: CheckTask, options: CheckF
   const file = task.display;
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(task.path);
+    bytes = readInputFile(task.path, file);
   } catch (e) {
-    const code = (e as { code?: string }).code === 'EISDIR' ? 'MG_INPUT_IS_DIRECTORY' : 'MG_INPUT_UNREADABLE';
-    return { index: task.index, result: { file, kind: 'contract', allowed: false, findings: [], error: { code, message: `cannot read ${file}: ${describeThrown(e)}`, location: { file } } } };
+    const err = isMeshgateError(e) ? e : undefined;
+    return { index: task.index, result: { file, kind: 'contract', allowed: false, findings: [], error: { code: err?.code ?? 'MG_INPUT_UNREADABLE', message: err?.reason ?? describeThrown(e), location: { file } } } };
   }
-  const kind = sniff(bytes, task.explicit);
-  if (kind === 'neither') return { index: task.index, skipped: 'neither a data contract nor a Terraform plan' };
+  const sniffed = sniff(bytes, task.explicit, task.path);
+  if (sniffed.kind === 'skip') return { index: task.index, skipped: sniffed.reason };
+  if (sniffed.kind === 'refuse') {
+    const kind: FileKind = sniffed.code === 'MG_INPUT_PLAN_BINARY' || sniffed.code === 'MG_INPUT_TERRAFORM_SOURCE' ? 'plan' : 'contract';
+    return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: sniffed.code, message: sniffed.message, location: { file } } } };
+  }
+  const kind = sniffed.kind;
   try {
     const d =
       kind === 'plan'
@@ -78,7 +84,7 @@ export async function checkFile(engine: Engine, task: CheckTask, options: CheckF
         return { index: task.index, skipped: 'not a recognised data contract format' };
       }
       const location = e.location ? { ...e.location, file: e.location.file ?? file } : { file };
-      return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: e.code, message: e.message, location } } };
+      return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: e.code, message: e.reason, location } } };
     }
     return { index: task.index, result: { file, kind, allowed: false, findings: [], error: { code: 'MG_INTERNAL', message: describeThrown(e), location: { file } } } };
   }

@@ -3,18 +3,19 @@
  * content) in parallel, reports in the chosen format, and exits 0 (passed), 1 (a finding fails at
  * `--fail-on`) or 2 (usage or input error).
  */
-import { availableParallelism } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
 import type { Enforcement } from '../types.js';
-import { renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSummaryText, summarise, type FileResult, type Report } from '../report/index.js';
+import { logSafe, logSafeLines, renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSkippedText, renderSummaryText, plural, summarise, type FileResult, type Report, type SkippedFile } from '../report/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import type { CheckOutcome } from './check-file.js';
 import { ownedSinks, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
+import { defaultJobs } from './jobs.js';
 import { CHECK_HELP } from './help.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, writeOutputFile, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
 import { packageVersion } from './version.js';
 
@@ -40,6 +41,19 @@ async function waiverWarnings(configPath: string, results: readonly FileResult[]
   return out;
 }
 
+/** The total size of the files (a file that cannot be stat'ed counts 0; reading it reports the error). */
+function totalBytes(paths: readonly string[]): number {
+  let n = 0;
+  for (const p of paths) {
+    try {
+      n += statSync(p).size;
+    } catch {
+      // reported when the file is read
+    }
+  }
+  return n;
+}
+
 /** Runs `check`; resolves to the exit code. Throws MeshgateError for usage and set-up errors (the dispatcher prints them). */
 export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undefined): Promise<number> {
   const p = parse(argv, {
@@ -62,13 +76,17 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   const format = oneOf('format', str(p, 'format'), FORMATS, 'text');
   const failOn: Enforcement = oneOf('fail-on', str(p, 'fail-on'), FAIL_ON, 'soft');
   const jobsText = str(p, 'jobs');
-  const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer (got ${JSON.stringify(jobsText)})`);
+  const autoJobs = jobsText === undefined || jobsText === 'auto';
+  const fixedJobs = autoJobs ? 1 : Number(jobsText);
+  if (!Number.isInteger(fixedJobs) || fixedJobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer or auto (got ${JSON.stringify(jobsText)})`);
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'check needs at least one file, folder or glob (try `meshgate check .`)');
 
   const spec: EngineSpec = { failOn };
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const domain = str(p, 'domain');
@@ -76,7 +94,13 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   if (flag(p, 'raw-plan')) spec.rawPlan = true;
 
   const { tasks, warnings } = await expandOperands(p.positionals, io.cwd);
-  for (const w of warnings) io.stderr(`meshgate: warning: ${w}\n`);
+  for (const w of warnings) io.stderr(`meshgate: warning: ${logSafe(w)}\n`);
+  let jobs = fixedJobs;
+  if (autoJobs) {
+    const work = { files: tasks.length, bytes: totalBytes(tasks.map((t) => t.path)) };
+    jobs = defaultJobs(work, { cores: availableParallelism(), load: loadavg()[0] ?? 0 });
+    if (io.env['MESHGATE_DEBUG']) io.stderr(`meshgate: --jobs auto: ${jobs} for ${work.files} files, ${work.bytes} bytes\n`);
+  }
 
   const output = str(p, 'output');
   const streamText = format === 'text' && output === undefined;
@@ -84,15 +108,26 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   const textOptions = { color, failOn, showPassed: !flag(p, 'quiet') };
   const progress = io.stderrIsTTY && tasks.length >= 20 && !(streamText && io.stdoutIsTTY);
   const results: FileResult[] = [];
-  const skipped: string[] = [];
+  const skipped: SkippedFile[] = [];
+  const textBlocks: string[] = []; // the text report's blocks in input order, when not streamed
   let done = 0;
   let lastTick = 0;
   const onOutcome = (o: CheckOutcome): void => {
     done++;
     if (o.result) {
       results.push(o.result);
-      if (streamText) io.stdout(renderFileText(o.result, textOptions));
-    } else skipped.push(tasks[o.index]?.display ?? String(o.index));
+      const block = renderFileText(o.result, textOptions);
+      if (streamText) io.stdout(block);
+      else if (format === 'text') textBlocks.push(block);
+    } else {
+      const file = tasks[o.index]?.display ?? String(o.index);
+      const reason = o.skipped ?? 'not a data contract or a Terraform plan';
+      skipped.push({ file, reason });
+      const block = renderSkippedText(file, reason, textOptions);
+      if (streamText) io.stdout(block);
+      else if (format === 'text') textBlocks.push(block);
+      else io.stderr(`meshgate: skipped ${logSafe(file)}: ${logSafe(reason)}\n`);
+    }
     if (progress) {
       const now = Date.now();
       if (now - lastTick > 100 || done === tasks.length) {
@@ -112,15 +147,15 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
     if (progress) io.stderr('\r\u001b[K');
     for (const s of sinks) await s.close();
   }
-  if (skipped.length > 0) io.stderr(`meshgate: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} neither a data contract nor a Terraform plan\n`);
   if (results.length === 0) {
-    throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no data contracts or Terraform plans in ${p.positionals.join(' ')}`);
+    const why = skipped.length > 0 ? ` (skipped ${plural(skipped.length, 'file')}: see above)` : '';
+    throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no data contracts or Terraform plans in ${p.positionals.join(' ')}${why}`);
   }
 
   if (!streamText) {
-    for (const r of results) if (r.error) io.stderr(`meshgate: ${formatLocation(r.error.location ?? { file: r.file })}${r.error.message} [${r.error.code}]\n`);
+    for (const r of results) if (r.error) io.stderr(`meshgate: ${logSafe(formatLocation(r.error.location ?? { file: r.file }))}${logSafeLines(r.error.message, '  ')} [${r.error.code}]\n`);
   }
-  const report: Report = { results, failOn, version: packageVersion() };
+  const report: Report = { results, skipped, failOn, version: packageVersion() };
   let rendered: string;
   switch (format) {
     case 'json':
@@ -139,14 +174,14 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
       rendered = (await import('../report/governance/check-html.js')).renderCheckHtml(report);
       break;
     default:
-      rendered = streamText ? renderSummaryText(results, textOptions) : results.map((r) => renderFileText(r, textOptions)).join('') + renderSummaryText(results, textOptions);
+      rendered = (streamText ? '' : textBlocks.join('')) + renderSummaryText(results, { ...textOptions, skipped: skipped.length });
   }
   if (output !== undefined) {
-    writeFileSync(resolve(io.cwd, output), rendered);
-    io.stderr(renderSummaryText(results, { color: false, failOn }).trimStart());
+    writeOutputFile(resolve(io.cwd, output), output, rendered);
+    io.stderr(renderSummaryText(results, { color: false, failOn, skipped: skipped.length }).trimStart());
   } else io.stdout(rendered);
 
-  if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${line}\n`);
+  if (spec.configPath !== undefined) for (const line of await waiverWarnings(spec.configPath, results)) io.stderr(`meshgate: warning: ${logSafe(line)}\n`);
 
   const s = summarise(results);
   return s.errors > 0 ? EXIT.usage : s.failed > 0 ? EXIT.policy : EXIT.ok;

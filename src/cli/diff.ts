@@ -3,27 +3,19 @@
  * compatible or breaking, with locations in both files) and lets the `contract_change` policies judge
  * them (a breaking change without a major version bump fails). Exit 0 / 1 (policy failure) / 2.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describeThrown, MeshgateError, type Location } from '../errors.js';
+import { MeshgateError, type Location } from '../errors.js';
 import { diffContracts } from '../subjects/contract/diff.js';
 import type { Enforcement } from '../types.js';
-import { renderFileText, toJsonReport, type FileResult } from '../report/index.js';
+import { logSafe, renderFileText, toJsonReport, type FileResult } from '../report/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import { createCliEngine, type EngineSpec } from './engine-setup.js';
 import { displayName } from './expand.js';
 import { DIFF_HELP } from './help.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
 
 const at = (l: Location | undefined): string => (l?.file === undefined ? '' : `${l.file}${l.line !== undefined ? `:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : ''}`);
 
-function read(path: string, shown: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new MeshgateError('MG_INPUT_UNREADABLE', `cannot read: ${describeThrown(e)}`, { location: { file: shown }, cause: e });
-  }
-}
 
 /** Runs `diff`; resolves to the exit code. */
 export async function runDiff(argv: string[], io: CliIo): Promise<number> {
@@ -47,13 +39,16 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
   const newPath = resolve(io.cwd, newOp);
   const oldFile = displayName(oldPath, io.cwd);
   const newFile = displayName(newPath, io.cwd);
-  const oldSrc = read(oldPath, oldFile);
-  const newSrc = read(newPath, newFile);
+  const oldSrc = readInputFile(oldPath, oldFile);
+  const newSrc = readInputFile(newPath, newFile);
   const diff = diffContracts(oldSrc, newSrc, { oldFile, newFile });
 
   const spec: EngineSpec = { failOn };
   const config = str(p, 'config');
-  if (config !== undefined) spec.configPath = resolve(io.cwd, config);
+  if (config !== undefined) {
+    spec.configPath = resolve(io.cwd, config);
+    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
+  }
   const policies = str(p, 'policies');
   if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
   const engine = await createCliEngine(spec, []);
@@ -80,11 +75,11 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
     };
     io.stdout(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    const lines = [`${oldFile} (${diff.oldVersion ?? 'no version'}) → ${newFile} (${diff.newVersion ?? 'no version'})`];
+    const lines = [logSafe(`${oldFile} (${diff.oldVersion ?? 'no version'}) → ${newFile} (${diff.newVersion ?? 'no version'})`)];
     if (diff.changes.length === 0) lines.push('  no schema changes');
     for (const c of diff.changes) {
       const where = at(c.new ?? c.old);
-      lines.push(`  ${c.classification === 'breaking' ? 'BREAKING  ' : 'compatible'}  ${where ? `${where}  ` : ''}${c.kind}  ${c.field}: ${c.message}`);
+      lines.push(`  ${c.classification === 'breaking' ? 'BREAKING  ' : 'compatible'}  ${where ? `${logSafe(where)}  ` : ''}${c.kind}  ${logSafe(c.field)}: ${logSafe(c.message)}`);
     }
     lines.push(`  ${diff.changes.length} change${diff.changes.length === 1 ? '' : 's'}, ${breaking} breaking; version bump ${diff.versionBumpOk ? 'ok' : 'insufficient (breaking changes need a major bump)'}`);
     io.stdout(`${lines.join('\n')}\n\npolicy verdict:\n${renderFileText(result, { color: io.stdoutIsTTY && io.env['NO_COLOR'] === undefined, failOn })}`);

@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { MeshgateError } from '../errors.js';
 import type { CheckTask } from './check-file.js';
+import { HCL_HINT } from './sniff.js';
 
 const CANDIDATES = '**/*.{json,yaml,yml}';
 const IGNORE = ['**/node_modules/**', '**/.git/**'];
@@ -50,7 +51,10 @@ export async function expandOperands(operands: string[], cwd: string, candidates
       const found = await (await fgLib())(candidates, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
-      if (found.length === 0) warnings.push(`${op}: no ${candidates === CANDIDATES ? '.json, .yaml or .yml' : candidates} files in this folder`);
+      if (found.length === 0) {
+        const tf = await (await fgLib())('**/*.tf', { cwd: abs, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false, deep: 3 });
+        warnings.push(`${op}: no ${candidates === CANDIDATES ? '.json, .yaml or .yml' : candidates} files in this folder${tf.length > 0 ? ` (it holds Terraform source: ${HCL_HINT.replace(/^this is Terraform source; /, '')})` : ''}`);
+      }
       continue;
     }
     if (st) {

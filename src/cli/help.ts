@@ -27,9 +27,10 @@ With no --config, the default bundles shipped in the package are used (global + 
 export const CHECK_HELP = `usage: meshgate check <paths or globs...> [options]
 
 Checks data contracts (YAML/JSON: seed shapes, Data Contract Specification, ODCS) and Terraform plan
-JSON (\`terraform show -json\`). Each file's kind is detected from its content. Folders are searched for
-*.json, *.yaml and *.yml; files there that are neither a contract nor a plan are skipped. A file named
-explicitly that cannot be read or parsed is an input error.
+JSON (\`terraform show -json\`, also behind setup-terraform's wrapper lines). Each file's kind is detected
+from its content, not its name; Terraform source (.tf), binary plan files and empty files get a hint.
+Folders are searched for *.json, *.yaml and *.yml; files there that are neither a contract nor a plan are
+skipped and listed with the reason. A file named explicitly that cannot be read or parsed is an input error.
 
 options:
   -d, --domain <name>        apply this domain layer (contracts: instead of their own domain; plans: to
@@ -39,7 +40,7 @@ options:
   -f, --format <fmt>         text (default) | json | sarif | junit | github | html (governance report)
       --fail-on <level>      hard | soft (default) | advisory: the enforcement at which a finding fails
       --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
-  -j, --jobs <n>             worker threads (default: number of cores)
+  -j, --jobs <n|auto>        worker threads (default auto: 1 unless the files are many or large and cores are free)
   -o, --output <file>        write the report to a file (the summary still goes to stderr)
   -q, --quiet                text format: do not list files that passed without findings
       --raw-plan             give plan-level policies (meshgate/terraform_plan) the raw plan JSON as input.raw
@@ -55,7 +56,8 @@ export const AUTHORIZE_HELP = `usage: meshgate authorize <request.json | -> [opt
 Decides access requests ({"user": {...}, "action": "read", "dataProduct": {...}}).
 A file holds one request (or a JSON array of them); the decision(s) are printed as JSON.
 With -, NDJSON requests are read from stdin and one NDJSON decision per line is written to stdout
-(each with "line"); a bad line gives {"line": n, "error": {"code", "message"}} and the stream goes on.
+(each with "line"); a request that is not decided (not JSON, invalid, over the line cap, an evaluation
+error) gives one {"line": n, "error": {"code", "message"}} and the stream goes on; exit 2 if any was.
 
 options:
   -c, --config <file>        meshgate.yaml; default: shipped bundles
@@ -63,6 +65,7 @@ options:
       --contracts <path>     register data contracts (files, folders, globs; repeatable) for enrichment
       --audit-log <file>     append one hash-chained audit event per decision to this JSONL file
       --fail-on-deny         exit 1 when any request is denied
+      --max-line-bytes <n>   cap on one NDJSON line (default 4194304); a longer line is MG_INPUT_LINE_TOO_LONG
   -h, --help                 this help
 
 exit codes: 0 all requests decided (denials included), 1 a denial with --fail-on-deny, 2 a bad request or usage error

@@ -13,8 +13,13 @@ import { runBuild } from './build.js';
 import { runCheck } from './check.js';
 import { runDiff } from './diff.js';
 import { AUDIT_HELP, MAIN_HELP } from './help.js';
-import { EXIT, processIo, type CliIo } from './io.js';
+import { EXIT, processIo, streamWriteError, type CliIo } from './io.js';
+import { closest } from './suggest.js';
+import { logSafe, logSafeLines } from '../report/escape.js';
 import { packageVersion } from './version.js';
+
+/** The command names, for "did you mean". */
+const COMMANDS = ['check', 'authorize', 'diff', 'build', 'audit', 'help', 'version'] as const;
 
 /** The worker script next to this module, when it exists (the built CLI); otherwise checks run inline. */
 function workerUrl(): URL | undefined {
@@ -59,29 +64,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io.stdout(AUDIT_HELP);
           return sub === undefined ? EXIT.usage : EXIT.ok;
         }
-        io.stderr(`meshgate audit: unknown subcommand ${sub}\n${AUDIT_HELP}`);
+        io.stderr(`meshgate audit: unknown subcommand ${logSafe(JSON.stringify(sub))}${closest(sub, ['verify']) ? ' — did you mean verify?' : ''}\n${AUDIT_HELP}`);
         return EXIT.usage;
       }
-      default:
-        io.stderr(`meshgate: unknown command ${JSON.stringify(command)}\n\n${MAIN_HELP}`);
+      default: {
+        const guess = closest(command, COMMANDS);
+        io.stderr(`meshgate: unknown command ${logSafe(JSON.stringify(command))}${guess ? ` — did you mean ${guess}?` : ''}\n\n${MAIN_HELP}`);
         return EXIT.usage;
+      }
     }
   } catch (e) {
     if (isMeshgateError(e)) {
-      io.stderr(`meshgate: ${e.toString()}\n`);
+      io.stderr(`meshgate: ${logSafeLines(e.toString(), '  ')}\n`);
       if (e.code === 'MG_CLI_USAGE') io.stderr(`run \`meshgate ${command ?? ''} --help\` for usage\n`);
     } else {
-      io.stderr(`meshgate: internal error: ${describeThrown(e)}\n`);
+      io.stderr(`meshgate: internal error: ${logSafeLines(describeThrown(e), '  ')}\n`);
       if (e instanceof Error && e.stack && io.env['MESHGATE_DEBUG']) io.stderr(`${e.stack}\n`);
     }
     return EXIT.usage;
   }
 }
 
-// A closed stdout (`meshgate authorize - | head`) ends the run quietly instead of crashing on EPIPE.
+// A closed stdout (`meshgate authorize - | head`) ends the run quietly instead of crashing on EPIPE; any
+// other write error (a full disk: `> /dev/full`) is a coded error and exit 2, never an uncaught exception.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  process.stderr.write(`meshgate: ${streamWriteError('stdout', e).toString()}\n`);
+  process.exit(EXIT.usage);
 });
 
 const io = processIo();

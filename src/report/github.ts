@@ -5,11 +5,12 @@
  */
 import type { Location } from '../types.js';
 import type { Report } from './model.js';
-import { ruleId, severityOf, summarise } from './model.js';
+import { plural, ruleId, severityOf, summarise } from './model.js';
+import { escapeControls } from './escape.js';
 
-/** Escapes a workflow command message (`%`, CR, LF). */
+/** Escapes a workflow command message: `%`, CR and LF percent-encoded, other control characters made visible. */
 export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeControls(s, '\r\n').replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** Escapes a workflow command property value (`%`, CR, LF, `:`, `,`). */
@@ -41,6 +42,6 @@ export function renderGithub(report: Report): string {
     }
   }
   const s = summarise(report.results);
-  out.push(`meshgate: ${s.files} files, ${s.passed} passed, ${s.failed} failed, ${s.errors} errors, ${s.findings} findings`);
+  out.push(`meshgate: ${plural(s.files, 'file')}, ${s.passed} passed, ${s.failed} failed, ${plural(s.errors, 'error')}, ${plural(s.findings, 'finding')}`);
   return `${out.join('\n')}\n`;
 }

@@ -38,6 +38,8 @@ export interface JsonResult {
 /** The whole JSON report. */
 export interface JsonReport {
   results: JsonResult[];
+  /** Files found by expanding a folder or glob that were not checked, with the reason. */
+  skipped: Array<{ file: string; reason: string }>;
   summary: Summary;
 }
 
@@ -70,7 +72,7 @@ function toJsonResult(r: FileResult, failOn: Enforcement): JsonResult {
 
 /** Builds the JSON report object. */
 export function toJsonReport(report: Report): JsonReport {
-  return { results: report.results.map((r) => toJsonResult(r, report.failOn)), summary: summarise(report.results) };
+  return { results: report.results.map((r) => toJsonResult(r, report.failOn)), skipped: (report.skipped ?? []).map((s) => ({ file: s.file, reason: s.reason })), summary: summarise(report.results) };
 }
 
 /** Renders the JSON report (pretty-printed, trailing newline). */

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../types.js';
 import type { FileResult, Report } from './model.js';
-import { fails, ruleId, summarise } from './model.js';
+import { fails, plural, ruleId, summarise } from './model.js';
 
 /** Escapes text for XML content and attribute values (also drops characters XML 1.0 forbids). */
 export function xmlEscape(s: string): string {
@@ -77,7 +77,7 @@ export function renderJunit(report: Report): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     `<testsuites name="meshgate" tests="${tests}" failures="${failures}" errors="${errors}">\n` +
-    `  <!-- ${s.files} files: ${s.passed} passed, ${s.failed} failed, ${s.errors} errors -->\n` +
+    `  <!-- ${plural(s.files, 'file')}: ${s.passed} passed, ${s.failed} failed, ${plural(s.errors, 'error')} -->\n` +
     suites.map((x) => x.xml).join('\n') +
     `${suites.length ? '\n' : ''}</testsuites>\n`
   );

@@ -50,10 +50,20 @@ export interface Summary {
   findings: number;
 }
 
+/** A file found by expanding a folder or glob that `check` did not judge, and why. */
+export interface SkippedFile {
+  /** The file as shown to the user. */
+  file: string;
+  /** Why it was skipped (`neither a data contract nor a Terraform plan`, `empty file`…). */
+  reason: string;
+}
+
 /** Everything a reporter needs. */
 export interface Report {
   /** Results in stable input order. */
   results: FileResult[];
+  /** Files skipped, in input order (the json reporter lists them). */
+  skipped?: SkippedFile[];
   /** The enforcement threshold at which a finding fails (`--fail-on`). */
   failOn: Enforcement;
   /** meshgate's version (for SARIF's tool driver). */
@@ -82,6 +92,11 @@ export function severityOf(f: Finding, failOn: Enforcement): 'error' | 'warning'
   if (fails(f, failOn)) return 'error';
   if (f.waived || f.enforcement === 'advisory') return 'note';
   return 'warning';
+}
+
+/** `1 file`, `2 files`: a count with its noun in the right number (nouns with a plain `s` plural). */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** The rule id shown everywhere: `layer/rule`. */

@@ -53,6 +53,15 @@ function resultOf(f: Finding, r: FileResult, failOn: Enforcement, index: number)
   return out;
 }
 
+/**
+ * A rule's description, from what is known of the rule itself (never one finding's message, which names
+ * one resource or field): its id, layer, enforcement and severity, and its remediation when it gives one.
+ */
+function ruleDescription(f: Finding): string {
+  const base = `Policy rule ${f.rule} of the ${f.layer} layer (${f.enforcement} enforcement${f.severity ? `, severity ${f.severity}` : ''}).`;
+  return f.remediation ? `${base} ${f.remediation}` : `${base} Each result's message says what it found.`;
+}
+
 /** Builds the SARIF log object. */
 export function toSarif(report: Report): Record<string, unknown> {
   const rules: Array<Record<string, unknown>> = [];
@@ -79,7 +88,8 @@ export function toSarif(report: Report): Record<string, unknown> {
           id,
           name: f.rule,
           shortDescription: { text: `${f.rule} (${f.layer} layer)` },
-          fullDescription: { text: f.remediation ?? f.msg },
+          fullDescription: { text: ruleDescription(f) },
+          ...(f.remediation ? { help: { text: f.remediation } } : {}),
           defaultConfiguration: { level: defaultLevel(f.enforcement) },
           properties: { layer: f.layer, enforcement: f.enforcement, ...(f.severity ? { severity: f.severity } : {}) },
         });

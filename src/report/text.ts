@@ -5,7 +5,8 @@
  */
 import type { Enforcement, Finding } from '../types.js';
 import type { FileResult } from './model.js';
-import { fails, ruleId, summarise } from './model.js';
+import { fails, plural, ruleId, summarise } from './model.js';
+import { logSafe, logSafeLines } from './escape.js';
 
 /** Options of the text reporter. */
 export interface TextOptions {
@@ -15,6 +16,8 @@ export interface TextOptions {
   failOn: Enforcement;
   /** Also list files that passed with no findings (default true). */
   showPassed?: boolean;
+  /** How many files were skipped (mentioned in the summary when more than 0). */
+  skipped?: number;
 }
 
 const codes = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
@@ -26,7 +29,7 @@ function paint(on: boolean): (style: Style, s: string) => string {
 
 function position(f: Finding, file: string): string {
   const l = f.location;
-  const name = l?.file ?? file;
+  const name = logSafe(l?.file ?? file);
   if (l?.line === undefined) return name;
   return `${name}:${l.line}:${l.column ?? 1}`;
 }
@@ -43,13 +46,13 @@ export function renderFileText(r: FileResult, options: TextOptions): string {
   if (r.error) {
     const l = r.error.location;
     const at = l?.line !== undefined ? `${l.file ?? r.file}:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : (l?.file ?? r.file);
-    return `${c('red', 'ERROR')} ${c('bold', r.file)} (${r.kind})\n  ${at}: ${r.error.message} [${r.error.code}]\n`;
+    return `${c('red', 'ERROR')} ${c('bold', logSafe(r.file))} (${r.kind})\n  ${logSafe(at)}: ${logSafeLines(r.error.message, '    ')} [${logSafe(r.error.code)}]\n`;
   }
   if (r.findings.length === 0) {
-    return options.showPassed === false ? '' : `${c('green', 'PASS')}  ${r.file} (${r.kind})\n`;
+    return options.showPassed === false ? '' : `${c('green', 'PASS')}  ${logSafe(r.file)} (${r.kind})\n`;
   }
   const head = r.allowed ? c('green', 'PASS') : c('red', 'FAIL');
-  const lines = [`${head}  ${c('bold', r.file)} (${r.kind})`];
+  const lines = [`${head}  ${c('bold', logSafe(r.file))} (${r.kind})`];
   const width = Math.max(...r.findings.map((f) => position(f, r.file).length));
   // in file order: by line and column (findings without a line last), then layer and rule
   const ordered = [...r.findings].sort(
@@ -63,10 +66,15 @@ export function renderFileText(r: FileResult, options: TextOptions): string {
     const failing = fails(f, options.failOn);
     const lab = label(f, options.failOn).padEnd(6);
     const style: Style = failing ? 'red' : f.waived || f.enforcement === 'advisory' ? 'dim' : 'yellow';
-    const extra = `[${f.enforcement}]${f.resource ? ` (${f.resource})` : ''}`;
-    lines.push(`  ${position(f, r.file).padEnd(width)}  ${c(style, lab)}  ${c('cyan', ruleId(f))}  ${f.msg} ${c('dim', extra)}`);
+    const extra = `[${f.enforcement}]${f.resource ? ` (${logSafe(f.resource)})` : ''}`;
+    lines.push(`  ${position(f, r.file).padEnd(width)}  ${c(style, lab)}  ${c('cyan', logSafe(ruleId(f)))}  ${logSafe(f.msg)} ${c('dim', extra)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Renders the line for a file that was skipped (`SKIP  file: reason`). */
+export function renderSkippedText(file: string, reason: string, options: Pick<TextOptions, 'color'>): string {
+  return `${paint(options.color)('dim', 'SKIP')}  ${logSafe(file)}: ${logSafe(reason)}\n`;
 }
 
 /** Renders the closing summary line. */
@@ -76,5 +84,5 @@ export function renderSummaryText(results: readonly FileResult[], options: TextO
   const failing = results.reduce((n, r) => n + r.findings.filter((f) => fails(f, options.failOn)).length, 0);
   const ok = s.failed === 0 && s.errors === 0;
   const mark = ok ? c('green', '✔') : c('red', '✖');
-  return `\n${mark} ${s.files} file${s.files === 1 ? '' : 's'} checked: ${s.passed} passed, ${s.failed} failed, ${s.errors} error${s.errors === 1 ? '' : 's'}; ${s.findings} finding${s.findings === 1 ? '' : 's'} (${failing} failing at --fail-on ${options.failOn})\n`;
+  return `\n${mark} ${plural(s.files, 'file')} checked: ${s.passed} passed, ${s.failed} failed, ${plural(s.errors, 'error')}; ${plural(s.findings, 'finding')} (${failing} failing at --fail-on ${options.failOn})${options.skipped ? `; ${options.skipped} skipped` : ''}\n`;
 }

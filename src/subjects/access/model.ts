@@ -152,7 +152,10 @@ export function quickValid(r: unknown): r is AccessRequestInput {
 export function validateRequest(r: unknown): RequestIssue[] {
   const v = ajvValidator();
   if (v(r)) return [];
-  const issues = (v.errors ?? []).filter((e) => e.keyword !== 'not' && !(e.keyword === 'oneOf' && e.instancePath === '' && hasOneProduct(r)));
+  // the oneOf's branches repeat "dataProduct is required" / "data_product is required": its own error says it once
+  const issues = (v.errors ?? []).filter(
+    (e) => e.keyword !== 'not' && !(e.keyword === 'required' && e.schemaPath.startsWith('#/oneOf/')) && !(e.keyword === 'oneOf' && e.instancePath === '' && hasOneProduct(r)),
+  );
   const seen = new Set<string>();
   const out: RequestIssue[] = [];
   for (const e of issues.length > 0 ? issues : (v.errors ?? [])) {

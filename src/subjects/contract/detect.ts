@@ -21,8 +21,12 @@ export const FORMAT_SIGNATURES: Readonly<Record<ContractFormat, string>> = {
 
 const str = (v: TreeValue | undefined): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
 
-/** Detects the format of a parsed document, or throws `MG_CONTRACT_FORMAT_UNKNOWN` / `MG_CONTRACT_VERSION_UNSUPPORTED`. */
-export function detectFormat(root: TreeValue, location: Location): ContractFormat {
+/**
+ * Detects the format of a parsed document, or throws `MG_CONTRACT_FORMAT_UNKNOWN` / `MG_CONTRACT_VERSION_UNSUPPORTED`
+ * (at the version key's line when `locateKey` knows it, otherwise at `location`).
+ */
+export function detectFormat(root: TreeValue, location: Location, locateKey?: (key: string) => Location | undefined): ContractFormat {
+  const at = (key: string): Location => locateKey?.(key) ?? location;
   if (!isTreeObject(root)) {
     throw unknown(`the document is ${root === null ? 'empty' : Array.isArray(root) ? 'a list' : `a ${typeof root}`}, not a mapping`, location, []);
   }
@@ -31,22 +35,23 @@ export function detectFormat(root: TreeValue, location: Location): ContractForma
   if (has('dataContractSpecification')) {
     const v = str(root['dataContractSpecification']);
     if (!/^v?(0\.9|1\.\d+)(\.|$)/.test(v)) {
-      throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `Data Contract Specification ${v || '(no version)'} is not supported (0.9.x–1.2.x are, and newer 1.x versions that satisfy the 1.2.1 schema)`, { location });
+      throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `Data Contract Specification ${v || '(no version)'} is not supported (0.9.x–1.2.x are, and newer 1.x versions that satisfy the 1.2.1 schema)`, { location: at('dataContractSpecification') });
     }
     return 'dcs';
   }
   const api = str(root['apiVersion']) || str(root['standardVersion']);
+  const apiAt = (): Location => at(str(root['apiVersion']) ? 'apiVersion' : 'standardVersion');
   const kind = str(root['kind']);
   if (api !== '' && kind !== '' && kind !== 'DataContract' && !has('dataset')) {
     throw unknown(`\`kind: ${kind}\` is not a data contract (a data product descriptor?)`, location, keys);
   }
   if (kind === 'DataContract' && /^v?\d+\./.test(api) && !/^v?[23]\./.test(api)) {
-    throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location });
+    throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location: apiAt() });
   }
   // Newer v3 minor versions are accepted here; standard.ts checks them against the newest known v3 schema.
   if (/^v?3\.\d+(\.|$)/.test(api)) return 'odcs-v3';
   if (/^v?2\./.test(api) || (kind === 'DataContract' && (has('dataset') || has('datasetName'))) || (has('dataset') && (has('datasetName') || has('quantumName') || kind === 'managedDataset'))) {
-    if (api !== '' && !/^v?2\.2(\.|$)/.test(api)) throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location });
+    if (api !== '' && !/^v?2\.2(\.|$)/.test(api)) throw new MeshgateError('MG_CONTRACT_VERSION_UNSUPPORTED', `ODCS ${api} is not supported (v2.2.x and v3.x are)`, { location: apiAt() });
     return 'odcs-v2';
   }
   if (kind === 'DataContract' && Array.isArray(root['schema'])) return 'odcs-v3';

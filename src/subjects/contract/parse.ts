@@ -94,7 +94,7 @@ function markPii(c: DataContract): void {
 export function parseContract(source: ContractSource, options: ParseContractOptions = {}): ParsedContract {
   const tree = toTree(source, options.file);
   const rootLoc: Location = tree.locate([]) ?? (options.file === undefined ? { line: 1, column: 1 } : { file: options.file, line: 1, column: 1 });
-  const format = detectFormat(tree.root, rootLoc);
+  const format = detectFormat(tree.root, rootLoc, (key) => tree.locate([key]));
   const version = standardVersion(tree.root, format);
   const warnings = version === undefined ? [] : checkStandard(tree, version, rootLoc);
   const b = new Builder(tree);

@@ -74,9 +74,9 @@ export function readAvro(b: Builder, raw: RawPath, canon: string): ContractField
       tree = parseSource(v, opts);
     } catch (e) {
       if (e instanceof MeshgateError && !shift) {
-        throw new MeshgateError(e.code, `embedded Avro schema: ${e.message}`, { cause: e, location: b.tree.nearest(raw) ?? {} });
+        throw new MeshgateError(e.code, `embedded Avro schema: ${e.reason}`, { cause: e, location: b.tree.nearest(raw) ?? {} });
       }
-      throw e instanceof MeshgateError ? new MeshgateError(e.code, `embedded Avro schema: ${e.message}`, { cause: e, location: e.location ?? {} }) : e;
+      throw e instanceof MeshgateError ? new MeshgateError(e.code, `embedded Avro schema: ${e.reason}`, { cause: e, location: e.location ?? {} }) : e;
     }
     if (!shift) {
       // Positions inside a quoted string cannot be mapped: every embedded value points at the key.

@@ -73,7 +73,7 @@ function findJsonStart(text: string): { start: number; wrapped: boolean } {
 
 function syntaxError(text: string, index: number, file: string | undefined, detail: string, cause?: unknown): MeshgateError {
   const pos = lineAt(text, Math.max(0, Math.min(index, text.length)));
-  return new MeshgateError('MG_PLAN_JSON_SYNTAX', `plan is not valid JSON: ${detail} (line ${pos.line}, column ${pos.column})`, {
+  return new MeshgateError('MG_PLAN_JSON_SYNTAX', `plan is not valid JSON: ${detail}`, {
     location: loc(file, pos),
     ...(cause === undefined ? {} : { cause }),
   });
