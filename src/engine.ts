@@ -35,8 +35,11 @@ export interface EngineOptions {
   maskFields?: string[];
   /** WebAssembly memory limit per layer, in 64 KiB pages (default 8192 = 512 MiB). */
   memoryMaxPages?: number;
-  /** Wall-clock limits of policy evaluations, bundle loads and swaps (default: access 1 s, checks and loads 60 s); a cut evaluation is a denying MG_POLICY_DEADLINE decision. */
-  deadlines?: PolicyDeadlines;
+  /**
+   * Wall-clock limits of policy evaluations, bundle loads and swaps (default: access 1 s, checks and loads 60 s);
+   * a cut evaluation is a denying MG_POLICY_DEADLINE decision. `false` runs policies unmetered and unbounded.
+   */
+  deadlines?: PolicyDeadlines | false;
   /** Extra options passed to subject modules (domain mapping for plans, contracts for access enrichment, cache size). */
   subjects?: SubjectOptions;
   /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */

@@ -17,8 +17,9 @@ has_text(obj, key) if {
 	trim_space(obj[key]) != ""
 }
 
-# Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0
-field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]) | some x in p])])
+# Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0. Built with native string
+# built-ins (json.marshal: indices and the key "fields", unquoted): sprintf is a host call, run once per field.
+field_path(p) := replace(concat(".", ["fields", concat(".", [json.marshal(x) | some x in p])]), "\"", "")
 
 # All fields, nested ones included: [path array, field].
 all_fields contains [p, f] if {
@@ -61,7 +62,7 @@ deny contains f if {
 	field.pii == true
 	not has_text(contract, "encryption")
 	f := {
-		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol.", [field.name]),
+		"msg": concat("", ["Field \"", field.name, "\" holds PII but the contract declares no encryption protocol."]),
 		"rule": "contract_pii_encryption",
 		"path": field_path(p),
 	}

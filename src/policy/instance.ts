@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { MeshgateError } from '../errors.js';
-import { METER_IMPORT } from './meter.js';
+import { FUEL_EXPORT, METER_IMPORT } from './meter.js';
 import { goSprintf } from './sprintf.js';
 
 /** A custom built-in: receives the JSON arguments, returns a JSON value. */
@@ -54,6 +54,8 @@ export class PolicyInstance {
   readonly entrypoints: Record<string, number>;
   /** The module's exports. */
   readonly exports: OpaExports;
+  /** The metering fuel (absent when the module was not metered). */
+  readonly fuel: WebAssembly.Global | undefined;
   /** Address of the loaded data document. */
   dataAddr = 0;
   /** Heap pointer just after the data (inputs are written here). */
@@ -93,6 +95,7 @@ export class PolicyInstance {
     if (typeof ex['opa_eval'] !== 'function' || this.minorVersion < 2) missing.push(...(LEGACY_EVAL.filter((k) => typeof ex[k] !== 'function') as never[]));
     if (missing.length > 0) throw new MeshgateError('MG_POLICY_ABI', `${name}: policy.wasm lacks the OPA ABI exports ${missing.join(', ')}`);
     this.exports = ex as unknown as OpaExports;
+    this.fuel = ex[FUEL_EXPORT] instanceof WebAssembly.Global ? ex[FUEL_EXPORT] : undefined;
     const names = this.dump(this.exports.builtins()) as Record<string, number>;
     for (const [k, v] of Object.entries(names)) this.builtinNames[v] = k;
     this.dataAddr = this.load(encoder.encode('{}'));

@@ -2,7 +2,8 @@
  * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
  * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). At every function entry
  * and every loop header the fuel is decremented; when it reaches zero the host is called, which checks the
- * wall-clock deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). Every
+ * wall-clock deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). Leaf
+ * functions (no calls) without loops are bounded and get no check. Every
  * non-terminating or runaway evaluation therefore passes through the host within a bounded number of
  * steps, which bounds even a synchronous evaluation.
  *
@@ -15,6 +16,9 @@ import { MeshgateError } from '../errors.js';
 
 /** Where the injected host function is imported from. */
 export const METER_IMPORT = { module: 'meshgate', name: 'tick' } as const;
+
+/** The export name of the fuel global (read by the runtime to count the steps of an evaluation). */
+export const FUEL_EXPORT = 'meshgate_fuel';
 
 /** Fuel granted per host check: how many function entries and loop iterations run between two checks. */
 export const FUEL_PER_TICK = 20_000;
@@ -143,6 +147,13 @@ interface Remap {
   importedFuncs: number;
   fuel: number;
   tick: number;
+  /** The global holding the page count the module believes it has (0 until first used). */
+  pages: number;
+  /** The injected `memory.size` and `memory.grow` replacements. */
+  sizeFn: number;
+  growFn: number;
+  /** Set by {@link rewriteExpr} when the expression calls a function (directly or through a table). */
+  calls: boolean;
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -213,6 +224,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
         break;
       }
       case 0x10: case 0xd2: { // call f, ref.func f
+        if (op === 0x10) m.calls = true;
         flush(at);
         const idx = r.u32();
         w.byte(op);
@@ -221,6 +233,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
         break;
       }
       case 0x11: // call_indirect type table
+        m.calls = true;
         r.u32();
         r.u32();
         break;
@@ -232,9 +245,18 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
       case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
         r.u32();
         break;
-      case 0x3f: case 0x40: // memory.size, memory.grow
-        r.u32();
+      case 0x3f: case 0x40: { // memory.size, memory.grow → the injected replacements (see growBody)
+        if (!meter) {
+          r.u32();
+          break;
+        }
+        flush(at);
+        if (r.u32() !== 0) throw invalid(`memory instruction on a memory other than 0 at byte ${at}`);
+        w.byte(0x10);
+        w.u32(op === 0x3f ? m.sizeFn : m.growFn);
+        copied = r.pos;
         break;
+      }
       case 0x41:
         r.skipSigned(5);
         break;
@@ -316,7 +338,12 @@ function countImports(body: Uint8Array | undefined): { funcs: number; globals: n
 function rewriteExports(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
   const w = new Writer();
-  w.u32(count);
+  w.u32(count + 1);
+  const fuelName = new TextEncoder().encode(FUEL_EXPORT);
+  w.u32(fuelName.length);
+  w.bytes(fuelName);
+  w.byte(0x03);
+  w.u32(m.fuel);
   for (let i = 0; i < count; i++) {
     const nameStart = r.pos;
     r.name();
@@ -332,7 +359,7 @@ function rewriteExports(body: Uint8Array, m: Remap): Uint8Array {
 function rewriteGlobals(body: Uint8Array | undefined, m: Remap): Uint8Array {
   const w = new Writer();
   const { count, rest: r } = body ? vecCount(body) : { count: 0, rest: new Reader(new Uint8Array(0)) };
-  w.u32(count + 1);
+  w.u32(count + 2);
   for (let i = 0; i < count; i++) {
     w.byte(r.byte());
     w.byte(r.byte());
@@ -344,6 +371,8 @@ function rewriteGlobals(body: Uint8Array | undefined, m: Remap): Uint8Array {
   w.byte(0x41);
   w.bytes(signedLeb(FUEL_PER_TICK));
   w.byte(0x0b);
+  // the module's idea of its memory size in pages (0: not read yet)
+  w.bytes(Uint8Array.of(I32, 1, 0x41, 0x00, 0x0b));
   return w.finish();
 }
 
@@ -387,7 +416,7 @@ function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
   const w = new Writer();
-  w.u32(count);
+  w.u32(count + 2);
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const end = r.pos + size;
@@ -400,8 +429,13 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
       fr.byte();
     }
     fw.bytes(body.subarray(localsStart, fr.pos));
-    emitCheck(fw, m);
-    rewriteExpr(fr, fw, m, true);
+    // A function that calls nothing and has no loop ends in a bounded number of steps: only functions that
+    // call (recursion) get the check at entry; every loop gets it at its header.
+    const code = new Writer();
+    m.calls = false;
+    rewriteExpr(fr, code, m, true);
+    if (m.calls) emitCheck(fw, m);
+    fw.bytes(code.finish());
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
     const out = fw.finish();
     w.u32(out.length);
@@ -409,7 +443,54 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
     r.pos = end;
   }
   if (!r.done) throw invalid('code section has trailing bytes');
+  for (const body of [sizeBody(m), growBody(m)]) {
+    w.u32(body.length);
+    w.bytes(body);
+  }
   return w.finish();
+}
+
+/** Lazily initialises the page-count global from the real memory size. */
+function initPages(m: Remap): number[] {
+  const g = [...leb(m.pages)];
+  return [0x23, ...g, 0x45, 0x04, 0x40, 0x3f, 0x00, 0x24, ...g, 0x0b];
+}
+
+/** `memory.size` as the module sees it: the pages it has asked for (the real memory may be larger). */
+function sizeBody(m: Remap): Uint8Array {
+  return Uint8Array.from([0x00, ...initPages(m), 0x23, ...leb(m.pages), 0x0b]);
+}
+
+/**
+ * `memory.grow(n)` with the same result as the instruction (the previous page count, or -1), but growing
+ * the real memory geometrically (by at least half its size) and only when the pages asked for exceed it.
+ * OPA's allocator grows one page at a time, and V8 answers each growth of a memory with a full garbage
+ * collection of the JS heap: a large evaluation spent most of its time there, quadratically.
+ * Locals: 0 = n, 1 = old, 2 = want, 3 = exact.
+ */
+function growBody(m: Remap): Uint8Array {
+  const g = [...leb(m.pages)];
+  return Uint8Array.from([
+    0x01, 0x03, I32, // 3 locals
+    ...initPages(m),
+    0x23, ...g, 0x21, 0x01, // old = pages
+    0x23, ...g, 0x20, 0x00, 0x6a, 0x21, 0x02, // want = pages + n
+    0x20, 0x02, 0x3f, 0x00, 0x4b, // want > memory.size (unsigned)
+    0x04, 0x40,
+    0x20, 0x02, 0x3f, 0x00, 0x6b, 0x22, 0x03, // exact = want - size (tee)
+    0x3f, 0x00, 0x41, 0x01, 0x76, // size >> 1
+    0x20, 0x03, 0x3f, 0x00, 0x41, 0x01, 0x76, 0x4b, // exact > size >> 1
+    0x1b, // select: the larger
+    0x40, 0x00, 0x41, 0x7f, 0x46, // memory.grow(...) == -1
+    0x04, 0x40,
+    0x20, 0x03, 0x40, 0x00, 0x41, 0x7f, 0x46, // memory.grow(exact) == -1
+    0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b, // return -1
+    0x0b,
+    0x0b,
+    0x20, 0x02, 0x24, ...g, // pages = want
+    0x20, 0x01, // old
+    0x0b,
+  ]);
 }
 
 /**
@@ -430,12 +511,20 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const typeCount = types ? vecCount(types.body).count : 0;
   const globals = byId.get(SECTION.global);
   const definedGlobals = globals ? vecCount(globals.body).count : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals };
+  const funcs = byId.get(SECTION.function);
+  const definedFuncs = funcs ? vecCount(funcs.body).count : 0;
+  const total = imports.funcs + 1 + definedFuncs;
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false };
+  if (!funcs || !byId.has(SECTION.code)) throw invalid('the module defines no functions');
+  if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();
-  // type: append `() -> i32`
   const typeRest = types ? types.body.subarray(vecCount(types.body).rest.pos) : new Uint8Array(0);
-  out.set(SECTION.type, concat([leb(typeCount + 1), typeRest, Uint8Array.of(0x60, 0x00, 0x01, I32)]));
+  // type: append `() -> i32` (tick, size) and `(i32) -> i32` (grow)
+  out.set(SECTION.type, concat([leb(typeCount + 2), typeRest, Uint8Array.of(0x60, 0x00, 0x01, I32, 0x60, 0x01, I32, 0x01, I32)]));
+  // function: declare the two injected functions
+  const funcRest = funcs.body.subarray(vecCount(funcs.body).rest.pos);
+  out.set(SECTION.function, concat([leb(definedFuncs + 2), funcRest, leb(typeCount), leb(typeCount + 1)]));
   // import: append meshgate.tick
   const imp = byId.get(SECTION.import);
   const impCount = imp ? vecCount(imp.body).count : 0;
@@ -446,7 +535,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   out.set(SECTION.import, concat([leb(impCount + 1), impRest, leb(modName.length), modName, leb(fnName.length), fnName, Uint8Array.of(0x00), leb(typeCount)]));
   out.set(SECTION.global, rewriteGlobals(globals?.body, m));
   for (const [id, s] of byId) {
-    if (id === SECTION.type || id === SECTION.import || id === SECTION.global) continue;
+    if (id === SECTION.type || id === SECTION.import || id === SECTION.global || id === SECTION.function) continue;
     if (id === SECTION.export) out.set(id, rewriteExports(s.body, m));
     else if (id === SECTION.start) out.set(id, leb(mapFunc(m, new Reader(s.body).u32())));
     else if (id === SECTION.element) out.set(id, rewriteElements(s.body, m));

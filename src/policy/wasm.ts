@@ -144,6 +144,8 @@ interface DeadlineClock {
   at: number;
   /** The limit in force, for the message. */
   ms: number;
+  /** Host checks (refills) since the evaluation started. */
+  ticks: number;
 }
 
 /** One compiled policy, instantiated with bounded memory, evaluated synchronously under a deadline. */
@@ -151,7 +153,8 @@ export class PolicyRuntime {
   /** Entrypoint names exposed by the module. */
   readonly entrypoints: readonly string[];
   private instance: PolicyInstance;
-  private readonly clock: DeadlineClock = { at: Infinity, ms: 0 };
+  private readonly clock: DeadlineClock = { at: Infinity, ms: 0, ticks: 0 };
+  private steps: number | undefined;
   private readonly tick: () => number;
 
   private constructor(
@@ -165,6 +168,7 @@ export class PolicyRuntime {
     const clock = this.clock;
     this.tick = (): number => {
       if (performance.now() > clock.at) throw deadlineError(clock.ms);
+      clock.ticks++;
       return FUEL_PER_TICK;
     };
     this.startClock(this.deadlines?.loadMs);
@@ -215,12 +219,16 @@ export class PolicyRuntime {
       this.startClock(this.deadlines === undefined ? undefined : isAccess(entrypoint) ? this.deadlines.accessMs : this.deadlines.checkMs);
       if (text !== undefined && text.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, text.length);
       const id = inst.entrypoints[entrypoint] as number;
+      if (inst.fuel) inst.fuel.value = FUEL_PER_TICK;
+      this.clock.ticks = 0;
+      this.steps = undefined;
       rs = direct && text !== undefined ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, text) : inst.evaluateLegacy(legacyInput as Uint8Array, id);
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
       throw new MeshgateError(code, `${this.name}: policy failed evaluating ${entrypoint}: ${text}`, { cause: e });
     }
+    if (inst.fuel) this.steps = this.clock.ticks * FUEL_PER_TICK + (FUEL_PER_TICK - (inst.fuel.value as number));
     if (!Array.isArray(rs)) {
       throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a non-array result set`);
     }
@@ -231,6 +239,15 @@ export class PolicyRuntime {
       throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a result set without a result`);
     }
     return (first as { result: unknown }).result;
+  }
+
+  /**
+   * The metered steps (calls of non-leaf functions and loop iterations inside the WebAssembly) of the last
+   * successful evaluation: a deterministic measure of its work, independent of the machine's speed.
+   * `undefined` when the module runs unmetered or the last evaluation failed.
+   */
+  get lastSteps(): number | undefined {
+    return this.steps;
   }
 
   /** Current size of the instance's linear memory in bytes (for diagnostics). */
