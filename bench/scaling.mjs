@@ -21,6 +21,7 @@
  *   node bench/scaling.mjs        (writes bench/results/scaling.json and the section of docs/benchmarks.md)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,7 +86,7 @@ export async function run() {
   ensureBuilt();
   const mg = await import(pathToFileURL(MESHGATE_LIB).href);
   const engine = await mg.createEngine({ subjects: { cacheSize: 0 } });
-  const out = { notes: [] };
+  const out = { notes: [], load_average_at_start: os.loadavg().map((x) => sig(x)) };
   const runs = Math.max(3, RUNS);
 
   log('scaling: access');
@@ -124,6 +125,7 @@ export async function run() {
 
   log('scaling: deadline metering overhead on authorize p50');
   out.metering = await meteringOverhead(mg);
+  out.load_average_at_end = os.loadavg().map((x) => sig(x));
   return out;
 }
 
@@ -166,7 +168,7 @@ async function meteringOverhead(mg) {
 
 /** The markdown section written into docs/benchmarks.md between its scaling markers. */
 export function scalingMarkdown(res) {
-  const md = [`Measured ${res.date.slice(0, 10)} on ${res.machine.cpu}, ${res.machine.cores} cores (a machine shared with other jobs: compare within a row, not across runs). \`node bench/scaling.mjs\`; raw numbers in bench/results/scaling.json.`, ''];
+  const md = [`Measured ${res.date.slice(0, 10)} on ${res.machine.cpu}, ${res.machine.cores} cores (shared with other jobs: load average ${res.load_average_at_start?.[0] ?? '?'} at the start and ${res.load_average_at_end?.[0] ?? '?'} at the end of the run, so single rows are noisy). \`node bench/scaling.mjs\`; raw numbers in bench/results/scaling.json.`, ''];
   for (const k of ['access', 'contracts', 'plans']) {
     const s = res[k];
     md.push(`**${s.label}** — per-${s.unit} time growth from the smallest to the largest size: **${s.growth}×**; marginal per-${s.unit} time spread: ${s.marginal_spread}×.`, '', `| N | ms per decision | µs per ${s.unit} | marginal µs per ${s.unit} |`, '|---:|---:|---:|---:|');
