@@ -3,7 +3,8 @@
  * exposes the public API. Every policy failure becomes a denying error Decision; nothing fails open.
  */
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
-import { readBundle, type Bundle } from './policy/bundle.js';
+import { type Bundle } from './policy/bundle.js';
+import { loadBundle } from './policy/load.js';
 import { bundlePaths } from './policy/defaults.js';
 import { PolicyRuntime, type PolicyDeadlines } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
@@ -102,8 +103,8 @@ function emptyObligations(): Obligations {
 }
 
 async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOptions, 'memoryMaxPages' | 'deadlines'>, verification?: EngineOptions['verification']): Promise<Layer> {
-  const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
-  const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
+  // raw files within budgets, verified over their bytes, and only then parsed (see policy/load.ts)
+  const bundle = await loadBundle(source, { verification });
   const { memoryMaxPages, deadlines } = opts;
   const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, { name, ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
   return { name, bundle, runtime, target: viewTargets(runtime) };

@@ -7,8 +7,10 @@
  */
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import type { BundleSwapEvent, Engine } from '../engine.js';
-import { readBundleBytes, type Bundle, type BundleLimits } from './bundle.js';
-import { verifiedBundle, type VerificationOptions } from './signing.js';
+import type { BundleLimits } from './bundle.js';
+import { resolveLimits } from './bundle-limits.js';
+import { loadBundle } from './load.js';
+import type { VerificationOptions } from './signing.js';
 
 /** Emitted after each swap done by the poller. */
 export interface HttpBundleSwapEvent extends BundleSwapEvent {
@@ -74,6 +76,41 @@ function toError(e: unknown, url: string): MeshgateError {
   return new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url}: ${describeThrown(e)}`, { cause: e, location: { file: url } });
 }
 
+/**
+ * Reads a response body as a stream, refusing (and cancelling the download) as soon as it passes `cap`
+ * bytes: a huge or endless response never reaches memory whole.
+ */
+async function readCapped(res: Response, cap: number, url: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooLarge = (n: number): MeshgateError =>
+    new MeshgateError('MG_BUNDLE_COMPRESSED_TOO_LARGE', `bundle server ${url} sent more than ${cap} bytes (at least ${n}); the download was stopped`, { location: { file: url } });
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel();
+    throw tooLarge(declared);
+  }
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel();
+      throw tooLarge(total);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
 async function sha256(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -132,7 +169,7 @@ export function startBundlePolling(engine: Engine, options: BundlePollingOptions
         await res.body?.cancel();
         throw new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url} answered HTTP ${res.status}`, { location: { file: url } });
       }
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const bytes = await readCapped(res, resolveLimits(options.limits).maxCompressedBytes, url);
       if (stopped) return 'stopped';
       const newEtag = res.headers.get('etag') ?? undefined;
       const hash = await sha256(bytes);
@@ -142,8 +179,7 @@ export function startBundlePolling(engine: Engine, options: BundlePollingOptions
         failures = 0;
         return 'unchanged';
       }
-      let bundle: Bundle = readBundleBytes(bytes, url, options.limits ?? {});
-      if (options.verification) bundle = await verifiedBundle(bundle, options.verification);
+      const bundle = await loadBundle(bytes, { limits: options.limits ?? {}, verification: options.verification, name: url });
       if (stopped) return 'stopped';
       const event = await engine.swapBundle(layer, bundle);
       revision = event.to;

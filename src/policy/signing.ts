@@ -210,9 +210,10 @@ async function digestHex(alg: string, bytes: Uint8Array): Promise<string> {
 /**
  * Verifies a bundle's signature against the configured key and checks that the signature covers exactly
  * the bundle's files with matching hashes. Throws a coded MeshgateError (see the module doc) on any failure.
+ * `sourceLabel` names the bundle in errors (default: its source, or `bundle`).
  */
-export async function verifyBundle(source: SignableBundle, options: VerificationOptions): Promise<VerifiedSignature> {
-  const name = sourceName(source);
+export async function verifyBundle(source: SignableBundle, options: VerificationOptions, sourceLabel?: string): Promise<VerifiedSignature> {
+  const name = sourceLabel ?? sourceName(source);
   const files = filesOf(source);
   const sigFile = files.get(SIGNATURES_FILE);
   if (!sigFile) {
