@@ -154,6 +154,8 @@ interface Remap {
   growFn: number;
   /** Set by {@link rewriteExpr} when the expression calls a function (directly or through a table). */
   calls: boolean;
+  /** Whether the memory replacements are injected (the module has a memory). */
+  injected: boolean;
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -305,10 +307,11 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** Counts imports by kind; returns the imported function and global counts. */
-function countImports(body: Uint8Array | undefined): { funcs: number; globals: number } {
+function countImports(body: Uint8Array | undefined): { funcs: number; globals: number; memories: number } {
   let funcs = 0;
   let globals = 0;
-  if (!body) return { funcs, globals };
+  let memories = 0;
+  if (!body) return { funcs, globals, memories };
   const { count, rest: r } = vecCount(body);
   for (let i = 0; i < count; i++) {
     r.name();
@@ -323,6 +326,7 @@ function countImports(body: Uint8Array | undefined): { funcs: number; globals: n
       r.u32();
       if (flags & 1) r.u32();
     } else if (kind === 2) {
+      memories++;
       const flags = r.u32();
       r.u32();
       if (flags & 1) r.u32();
@@ -332,7 +336,7 @@ function countImports(body: Uint8Array | undefined): { funcs: number; globals: n
       globals++;
     } else throw invalid(`unsupported import kind ${kind}`);
   }
-  return { funcs, globals };
+  return { funcs, globals, memories };
 }
 
 function rewriteExports(body: Uint8Array, m: Remap): Uint8Array {
@@ -416,7 +420,7 @@ function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
   const w = new Writer();
-  w.u32(count + 2);
+  w.u32(count + (m.injected ? 2 : 0));
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const end = r.pos + size;
@@ -443,7 +447,7 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
     r.pos = end;
   }
   if (!r.done) throw invalid('code section has trailing bytes');
-  for (const body of [sizeBody(m), growBody(m)]) {
+  for (const body of m.injected ? [sizeBody(m), growBody(m)] : []) {
     w.u32(body.length);
     w.bytes(body);
   }
@@ -511,11 +515,14 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const typeCount = types ? vecCount(types.body).count : 0;
   const globals = byId.get(SECTION.global);
   const definedGlobals = globals ? vecCount(globals.body).count : 0;
-  const funcs = byId.get(SECTION.function);
-  const definedFuncs = funcs ? vecCount(funcs.body).count : 0;
+  if (!byId.has(SECTION.function)) byId.set(SECTION.function, { id: SECTION.function, body: Uint8Array.of(0) });
+  if (!byId.has(SECTION.code)) byId.set(SECTION.code, { id: SECTION.code, body: Uint8Array.of(0) });
+  const funcs = byId.get(SECTION.function)!;
+  const definedFuncs = vecCount(funcs.body).count;
   const total = imports.funcs + 1 + definedFuncs;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false };
-  if (!funcs || !byId.has(SECTION.code)) throw invalid('the module defines no functions');
+  // the memory.size / memory.grow replacements exist only for a module with a memory
+  const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0 };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();
@@ -524,7 +531,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   out.set(SECTION.type, concat([leb(typeCount + 2), typeRest, Uint8Array.of(0x60, 0x00, 0x01, I32, 0x60, 0x01, I32, 0x01, I32)]));
   // function: declare the two injected functions
   const funcRest = funcs.body.subarray(vecCount(funcs.body).rest.pos);
-  out.set(SECTION.function, concat([leb(definedFuncs + 2), funcRest, leb(typeCount), leb(typeCount + 1)]));
+  out.set(SECTION.function, concat(injected ? [leb(definedFuncs + 2), funcRest, leb(typeCount), leb(typeCount + 1)] : [leb(definedFuncs), funcRest]));
   // import: append meshgate.tick
   const imp = byId.get(SECTION.import);
   const impCount = imp ? vecCount(imp.body).count : 0;

@@ -89,6 +89,18 @@ function checkAlg(alg: string): SigningAlgorithm {
 const isHmac = (alg: string): boolean => alg.startsWith('HS');
 const isPem = (key: BundleKey): key is string => typeof key === 'string' && key.includes('-----BEGIN ');
 
+/**
+ * A PEM key handed over as bytes (a Buffer read from a file) is still a PEM key, never an HMAC secret:
+ * otherwise an HS256 token made with the public key's bytes as its secret would verify.
+ */
+function normaliseKey(key: BundleKey): BundleKey {
+  if (key instanceof Uint8Array) {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(key);
+    if (text.includes('-----BEGIN ')) return text;
+  }
+  return key;
+}
+
 function pemBlock(pem: string): { type: string; der: Uint8Array } {
   const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
   if (!m) throw new MeshgateError('MG_BUNDLE_KEY_INVALID', 'the key is not a PEM block');
@@ -122,7 +134,8 @@ function keyError(what: string, e: unknown): MeshgateError {
   return new MeshgateError('MG_BUNDLE_KEY_INVALID', `${what}: ${describeThrown(e)}`, { cause: e });
 }
 
-async function signingKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+async function signingKey(given: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+  const key = normaliseKey(given);
   if (isHmac(alg)) {
     if (isPem(key)) throw new MeshgateError('MG_BUNDLE_KEY_INVALID', `${alg} needs a shared secret, not a PEM key`);
     return typeof key === 'string' ? encoder.encode(key) : key;
@@ -142,7 +155,8 @@ async function signingKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKe
   }
 }
 
-async function verificationKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+async function verificationKey(given: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+  const key = normaliseKey(given);
   if (isHmac(alg)) {
     if (isPem(key)) throw new MeshgateError('MG_BUNDLE_SIGNATURE_INVALID', `bundle signed with ${alg} but the configured verification key is a public key`);
     return typeof key === 'string' ? encoder.encode(key) : key;
@@ -298,7 +312,10 @@ export async function verifyBundle(source: SignableBundle, options: Verification
     let content: Uint8Array;
     try {
       content = signedContent(p, files.get(p)!);
-    } catch {
+    } catch (e) {
+      if (e instanceof MeshgateError && e.code === 'MG_BUNDLE_UNICODE_INVALID') {
+        throw new MeshgateError(e.code, `bundle ${name}: ${p}: ${e.message}`, { cause: e, location: { file: `${name}#${p}` } });
+      }
       changed.push(p); // a structured file that no longer parses was changed
       continue;
     }
