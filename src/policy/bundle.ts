@@ -166,7 +166,7 @@ function untarGzipStreaming(bytes: Uint8Array, source: string, lim: ResolvedBund
     let pendingName: string | undefined;
     let done = false;
     const budget = new BundleBudget(lim, source);
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 }); // few, large chunks: few event-loop turns
     const stop = (e: unknown): void => {
       if (done) return;
       done = true;

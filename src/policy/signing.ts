@@ -36,6 +36,11 @@ export interface SigningOptions {
   keyid?: string;
   /** An optional scope claim. */
   scope?: string;
+  /**
+   * When the bundle was issued (seconds since the epoch, or a Date): written as the signed `iat` claim, which
+   * bundle pollers use to refuse a rollback to an older bundle. Omitted by default (signing stays reproducible).
+   */
+  issuedAt?: number | Date;
 }
 
 /** Options of {@link verifyBundle} (also the engine's `verification` option). */
@@ -191,6 +196,7 @@ export async function signBundleFiles(source: SignableBundle, options: SigningOp
   const keyid = options.keyid ?? 'default';
   const payload: Record<string, unknown> = { files: entries, keyid };
   if (options.scope !== undefined && options.scope !== '') payload['scope'] = options.scope;
+  if (options.issuedAt !== undefined) payload['iat'] = options.issuedAt instanceof Date ? Math.floor(options.issuedAt.getTime() / 1000) : Math.floor(options.issuedAt);
   let jwt: string;
   try {
     jwt = await new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader({ alg, kid: keyid, typ: 'JWT' }).sign(key);
