@@ -56,6 +56,10 @@ export { ACCESS_REQUEST_SCHEMA, validateRequest, type AccessDataProduct, type Ac
 export type { AuditFinding, FindingCounts, BuildEventOptions, JsonlRecovery } from './audit/index.js';
 export type { HashFn } from './audit/chain.js';
 export type { BundleLimits } from './policy/bundle.js';
+export { DEFAULT_BUNDLE_LIMITS } from './policy/bundle-limits.js';
+export type { PolicyDeadlines } from './policy/wasm.js';
+export { DEFAULT_DEADLINES } from './policy/wasm.js';
+export { loadBundle, type LoadBundleOptions } from './policy/load.js';
 export type { PackOptions } from './policy/tar-writer.js';
 export type { CheckPlanOptions, DomainMapping } from './subjects/terraform/check.js';
 export type { ValuePath } from './layering/source.js';
