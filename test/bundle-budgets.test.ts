@@ -13,11 +13,14 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine.js';
 import { readBundle } from '../src/policy/bundle.js';
-import { loadBundle } from '../src/policy/load.js';
 import { packBundle } from '../src/policy/tar-writer.js';
 import { signBundle } from '../src/policy/signing.js';
 import { startBundlePolling } from '../src/policy/http-source.js';
 import { bundlePath, ROOT } from './helpers/paths.js';
+
+/** loadBundle, imported lazily so that the engine-level tests of this file run on their own. */
+const loadBundle = async (...args: Parameters<typeof import('../src/policy/load.js').loadBundle>): ReturnType<typeof import('../src/policy/load.js').loadBundle> =>
+  (await import('../src/policy/load.js')).loadBundle(...args);
 
 const RSA_PRIV = readFileSync(join(ROOT, 'fixtures/keys/rsa-private.pem'), 'utf8');
 const RSA_PUB = readFileSync(join(ROOT, 'fixtures/keys/rsa-public.pem'), 'utf8');
