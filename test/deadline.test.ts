@@ -40,6 +40,16 @@ describe('evaluation deadlines', () => {
     expect(next.errors ?? []).toEqual([]);
   });
 
+  it('authorizeMany: only the looping request is cut; the others in the batch are decided', () => {
+    const ds = engine.authorizeMany([
+      { user, action: 'read', data_product: product, columns: ['a'] },
+      { user, action: 'read', data_product: product, columns: ['spin'] },
+      { user, action: 'read', data_product: { ...product, id: 'other' }, columns: ['b'] },
+    ]);
+    expect(ds.map((d) => d.outcome)).toEqual(['allowed', 'error', 'allowed']);
+    expect(ds[1]?.errors.map((e) => e.code)).toContain('MG_POLICY_DEADLINE');
+  });
+
   it('cuts a looping plan evaluation (checkPlan) and serves the next plan', async () => {
     const cut = await engine.checkPlan(plan('spin'));
     expect(cut.allowed).toBe(false);
