@@ -156,6 +156,8 @@ interface Remap {
   calls: boolean;
   /** Whether the memory replacements are injected (the module has a memory). */
   injected: boolean;
+  /** For the function being rewritten: which loops (by order) call a function or hold another loop. */
+  loopNeeds: boolean[] | undefined;
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -189,8 +191,14 @@ const skipMemarg = (r: Reader): void => {
  * Copies an expression from `r` to `w` up to and including the `end` that closes it, shifting function
  * indices and (when `meter` is set) inserting a fuel check after every `loop` header.
  */
-function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
+function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] {
   let depth = 1;
+  // open blocks (loop ordinal, or -1) and, per loop, whether it calls a function or holds another loop
+  const open: number[] = [];
+  const needs: boolean[] = [];
+  const markOpenLoops = (): void => {
+    for (const l of open) if (l >= 0) needs[l] = true;
+  };
   let copied = r.pos; // bytes from `copied` to r.pos are copied verbatim on the next flush
   const flush = (upTo: number): void => {
     if (upTo > copied) w.bytes(r.buf.subarray(copied, upTo));
@@ -203,17 +211,26 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
       case 0x02: case 0x04: // block, if
         skipBlockType(r);
         depth++;
+        open.push(-1);
         break;
-      case 0x03: // loop
+      case 0x03: { // loop
         skipBlockType(r);
         depth++;
-        if (meter) {
+        markOpenLoops();
+        const idx = needs.length;
+        needs.push(false);
+        open.push(idx);
+        // A loop that calls nothing and holds no loop walks a bounded piece of memory (a string, a hash
+        // bucket) in OPA's runtime: it is left unmetered, which keeps the hot comparison loops cheap.
+        if (meter && (m.loopNeeds?.[idx] ?? true)) {
           flush(r.pos);
           emitCheck(w, m);
         }
         break;
+      }
       case 0x0b:
         depth--;
+        open.pop();
         break;
       case 0x00: case 0x01: case 0x05: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
         break;
@@ -226,7 +243,10 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
         break;
       }
       case 0x10: case 0xd2: { // call f, ref.func f
-        if (op === 0x10) m.calls = true;
+        if (op === 0x10) {
+          m.calls = true;
+          markOpenLoops();
+        }
         flush(at);
         const idx = r.u32();
         w.byte(op);
@@ -236,6 +256,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
       }
       case 0x11: // call_indirect type table
         m.calls = true;
+        markOpenLoops();
         r.u32();
         r.u32();
         break;
@@ -293,6 +314,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): void {
     }
   }
   flush(r.pos);
+  return needs;
 }
 
 function vecCount(body: Uint8Array): { count: number; rest: Reader } {
@@ -433,11 +455,16 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
       fr.byte();
     }
     fw.bytes(body.subarray(localsStart, fr.pos));
-    // A function that calls nothing and has no loop ends in a bounded number of steps: only functions that
-    // call (recursion) get the check at entry; every loop gets it at its header.
+    // A function that calls nothing ends in a bounded number of steps (its loops are leaf loops, see
+    // rewriteExpr): only functions that call (recursion) get the check at entry.
     const code = new Writer();
+    // first pass: which loops call or nest (their headers get the check); second pass: the rewrite
+    const exprStart = fr.pos;
+    m.loopNeeds = undefined;
+    m.loopNeeds = rewriteExpr(new Reader(r.buf, exprStart, end), new Writer(), m, false);
     m.calls = false;
     rewriteExpr(fr, code, m, true);
+    m.loopNeeds = undefined;
     if (m.calls) emitCheck(fw, m);
     fw.bytes(code.finish());
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
@@ -522,7 +549,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const total = imports.funcs + 1 + definedFuncs;
   // the memory.size / memory.grow replacements exist only for a module with a memory
   const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0 };
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0, loopNeeds: undefined };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();
