@@ -1,10 +1,11 @@
 /**
  * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
- * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). At every function entry
- * and every loop header the fuel is decremented; when it reaches zero the host is called, which checks the
- * wall-clock deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). Leaf
- * functions (no calls) without loops are bounded and get no check. Every
- * non-terminating or runaway evaluation therefore passes through the host within a bounded number of
+ * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented at
+ * the entry of every function that calls another and at the header of every loop that calls a function or
+ * holds another loop; when it reaches zero the host is called, which checks the wall-clock deadline and
+ * either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded:
+ * a function that calls nothing, and a leaf loop (no call, no inner loop), which in OPA's runtime walks a
+ * piece of memory. Every runaway evaluation therefore passes through the host within a bounded number of
  * steps, which bounds even a synchronous evaluation.
  *
  * The rewrite decodes every instruction (MVP, sign-extension, the 0xFC saturating/bulk-memory group and
