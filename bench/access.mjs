@@ -217,6 +217,10 @@ export async function run() {
 
   log('access: engine.authorize (cache disabled)');
   results.tools.engine_nocache = { label: 'meshgate engine.authorize (cache disabled)', ...measureSync((r) => engineNoCache.authorize(r), requests) };
+  log('access: engine.authorize (cache disabled, deadline metering off)');
+  const engineUnmetered = await mg.createEngine({ global: GLOBAL_BUNDLE, subjects: { cacheSize: 0 }, deadlines: false });
+  results.tools.engine_nocache_unmetered = { label: 'meshgate engine.authorize (cache disabled, deadline metering off)', ...measureSync((r) => engineUnmetered.authorize(r), requests) };
+  await engineUnmetered.close();
   log('access: engine.authorize (cache enabled, 256 distinct requests cycled: hits after the first pass)');
   results.tools.engine_cache = { label: 'meshgate engine.authorize (cache enabled, all hits after warm-up)', ...measureSync((r) => engineCache.authorize(r), requests) };
 

@@ -5,9 +5,10 @@
  * Decision; nothing fails open.
  */
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
-import { readBundle, type Bundle } from './policy/bundle.js';
+import { type Bundle } from './policy/bundle.js';
+import { loadBundle } from './policy/load.js';
 import { bundlePaths } from './policy/defaults.js';
-import { PolicyRuntime } from './policy/wasm.js';
+import { PolicyRuntime, type PolicyDeadlines } from './policy/wasm.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, type LayeringPolicy } from './layering/merge.js';
 import { decide, type DecisionLayer, type DecisionRequest, type DecisionSettings, type UnknownDomainPolicy } from './layering/decide.js';
@@ -69,6 +70,11 @@ export interface EngineOptions {
   maskFields?: string[];
   /** WebAssembly memory limit per layer, in 64 KiB pages (default 8192 = 512 MiB). */
   memoryMaxPages?: number;
+  /**
+   * Wall-clock limits of policy evaluations, bundle loads and swaps (default: access 1 s, checks and loads 60 s);
+   * a cut evaluation is a denying MG_POLICY_DEADLINE decision. `false` runs policies unmetered and unbounded.
+   */
+  deadlines?: PolicyDeadlines | false;
   /** Extra options passed to subject modules (domain mapping for plans, cache size). */
   subjects?: SubjectOptions;
   /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */
@@ -110,10 +116,11 @@ function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
   return out;
 }
 
-async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined, verification?: EngineOptions['verification']): Promise<Layer> {
-  const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
-  const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
-  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
+async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOptions, 'memoryMaxPages' | 'deadlines'>, verification?: EngineOptions['verification']): Promise<Layer> {
+  // raw files within budgets, verified over their bytes, and only then parsed (see policy/load.ts)
+  const bundle = await loadBundle(source, { verification });
+  const { memoryMaxPages, deadlines } = opts;
+  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, { name, ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
   const target = viewTargets(runtime);
   return {
     name,
@@ -327,7 +334,7 @@ export class Engine {
   async swapBundle(layer: string, source: BundleSource): Promise<BundleSwapEvent> {
     const old = this.layerMap.get(layer);
     if (!old) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to swap`);
-    const fresh = await loadLayer(layer, source, this.options.memoryMaxPages, this.options.verification);
+    const fresh = await loadLayer(layer, source, this.options, this.options.verification);
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;
@@ -466,12 +473,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     // domains without a global layer are layered on the shipped global bundle; nothing at all: every shipped layer
     options = options.domains === undefined ? { ...options, ...bundlePaths() } : { ...options, global: bundlePaths().global };
   }
-  const layers: Layer[] = [await loadLayer('global', options.global as BundleSource, options.memoryMaxPages, options.verification)];
+  const layers: Layer[] = [await loadLayer('global', options.global as BundleSource, options, options.verification)];
   for (const [name, src] of Object.entries(options.domains ?? {})) {
     if (name === 'global' || !/^[a-z][a-z0-9_-]*$/.test(name)) {
       throw new MeshgateError('MG_CONFIG_INVALID', `invalid domain layer name ${JSON.stringify(name)}: lower-case letters, digits, - or _, and not "global"`);
     }
-    layers.push(await loadLayer(name, src, options.memoryMaxPages, options.verification));
+    layers.push(await loadLayer(name, src, options, options.verification));
   }
   let trail: AuditTrail | undefined;
   if (options.audit && options.audit.length > 0) {

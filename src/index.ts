@@ -29,6 +29,8 @@ export type {
 export type { DecisionRequest, DecisionUnit, SubjectNote, UnknownDomainPolicy } from './layering/decide.js';
 export { readBundle } from './policy/bundle.js';
 export type { Bundle, BundleManifest, BundleLimits } from './policy/bundle.js';
+export { DEFAULT_BUNDLE_LIMITS } from './policy/bundle-limits.js';
+export { DEFAULT_DEADLINES, type PolicyDeadlines } from './policy/wasm.js';
 export { buildPolicies, findOpa } from './policy/build.js';
 export type { BuildOptions, BuildManifest, BuiltLayer } from './policy/build.js';
 export { verifyBundle, SIGNING_ALGORITHMS } from './policy/signing.js';

@@ -36,7 +36,9 @@ describe('normalised JSON (the form OPA hashes for data.json and .manifest)', ()
 
   it('escapes strings as Go does without HTML escaping', () => {
     expect(goJsonString('a<>&é\u2028\u2029"\\\n\t\b\f\u0001/')).toBe('"a<>&é\\u2028\\u2029\\"\\\\\\n\\t\\b\\f\\u0001/"');
-    expect(normalisedJson('x/data.json', enc.encode('{"k":"\\u003c\\ud83d\\ude00\\ud800"}'))).toBe('{"k":"<😀\ufffd"}');
+    expect(normalisedJson('x/data.json', enc.encode('{"k":"\\u003c\\ud83d\\ude00"}'))).toBe('{"k":"<😀"}');
+    // a lone surrogate is refused, not hashed as U+FFFD as Go would (issue 17: "\ufffd" must not cover "\ud800")
+    expect(() => normalisedJson('x/data.json', enc.encode('{"k":"\\ud800"}'))).toThrow(expect.objectContaining({ code: 'MG_BUNDLE_UNICODE_INVALID' }));
   });
 
   it('orders keys by UTF-8 bytes, and a repeated key keeps the last value', () => {
@@ -79,8 +81,10 @@ describe('sign and verify', () => {
 
   it('refuses algorithm confusion: an HS256 signature against a public key, and an alg other than expected', async () => {
     const b = readBundle(dist('global'));
-    // an attacker signs with HS256 using the public key text as the secret
-    const forged = await signBundle(b, { key: enc.encode(RSA_PUB), alg: 'HS256' });
+    // an attacker signs with HS256 using the public key text as the secret (meshgate's signer refuses to;
+    // test/keys-hashing.test.ts forges the token with jose and checks that verification refuses it)
+    expect(await codeOf(signBundle(b, { key: enc.encode(RSA_PUB), alg: 'HS256' }))).toBe('MG_BUNDLE_KEY_INVALID');
+    const forged = await signBundle(b, { key: enc.encode(`not a key: ${RSA_PUB.replace(/-----[A-Z ]+-----/g, '')}`), alg: 'HS256' });
     expect(await codeOf(verifyBundle(forged, { key: RSA_PUB }))).toBe('MG_BUNDLE_SIGNATURE_INVALID');
     const es = await signBundle(b, { key: EC_PRIV, alg: 'ES256' });
     expect(await codeOf(verifyBundle(es, { key: EC_PUB, alg: 'RS256' }))).toBe('MG_BUNDLE_SIGNATURE_INVALID');

@@ -17,8 +17,9 @@ has_text(obj, key) if {
 	trim_space(obj[key]) != ""
 }
 
-# Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0
-field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]) | some x in p])])
+# Canonical path of a (possibly nested) field: fields.2 or fields.2.fields.0. Built with native string
+# built-ins (json.marshal: indices and the key "fields", unquoted): sprintf is a host call, run once per field.
+field_path(p) := replace(concat(".", ["fields", concat(".", [json.marshal(x) | some x in p])]), "\"", "")
 
 # Encryption values that declare the absence of encryption: they never satisfy the PII rule.
 no_encryption_words := {"none", "no", "false", "off", "disabled", "plaintext", "plain", "unencrypted", "null", "n/a", "na"}
@@ -72,7 +73,7 @@ deny contains f if {
 	not encryption_declared
 	not has_text(field, "encrypted_name")
 	f := {
-		"msg": sprintf("Field \"%s\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element).", [field.name]),
+		"msg": concat("", ["Field \"", field.name, "\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element)."]),
 		"rule": "contract_pii_encryption",
 		"path": field_path(p),
 	}

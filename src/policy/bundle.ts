@@ -1,13 +1,20 @@
 /**
  * Reads an OPA bundle — from a .tar.gz file, a directory, or bytes — into memory: `policy.wasm`, the
  * `data.json` documents merged by their directory path, `.manifest` and every other file (for signature
- * verification). Every problem is a MeshgateError with its own code; nothing partial is returned.
+ * verification). Reading the raw files ({@link readBundleFiles}, {@link readBundleFilesAsync}) is kept
+ * apart from parsing them ({@link assembleBundle}), so that a signature can be checked in between, and
+ * every read is held to the budgets of bundle-limits.ts. Every problem is a MeshgateError with its own
+ * code; nothing partial is returned.
  */
 import { isObject as isPlainObject } from '../is-object.js';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { BundleBudget, checkCompressed, resolveLimits, type BundleLimits, type ResolvedBundleLimits } from './bundle-limits.js';
+
+export type { BundleLimits } from './bundle-limits.js';
 
 /** The parsed `.manifest` of a bundle (only the fields meshgate reads; others are kept). */
 export interface BundleManifest {
@@ -41,33 +48,9 @@ export interface Bundle {
   entrypoints: string[];
 }
 
-/** Limits applied while reading bundles. */
-export interface BundleLimits {
-  /** Largest uncompressed bundle in bytes (default 256 MiB). */
-  maxBytes?: number;
-}
-
-const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
-
 /** Reads a bundle from a path (a .tar.gz file or a directory) or from the bytes of a .tar.gz. */
 export function readBundle(source: string | Uint8Array, limits: BundleLimits = {}): Bundle {
-  if (typeof source === 'string') {
-    let st;
-    try {
-      st = statSync(source);
-    } catch (e) {
-      throw new MeshgateError('MG_BUNDLE_NOT_FOUND', `bundle not found: ${source} (${describeThrown(e)})`, { cause: e, location: { file: source } });
-    }
-    if (st.isDirectory()) return assembleBundle(readDirectoryFiles(source), source);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(source);
-    } catch (e) {
-      throw new MeshgateError('MG_BUNDLE_READ', `cannot read bundle ${source}: ${describeThrown(e)}`, { cause: e, location: { file: source } });
-    }
-    return assembleBundle(untarGzip(bytes, source, limits), source);
-  }
-  return assembleBundle(untarGzip(source, 'bytes', limits), 'bytes');
+  return assembleBundle(readBundleFiles(source, limits), typeof source === 'string' ? source : 'bytes');
 }
 
 /** Reads a bundle from .tar.gz bytes, naming `source` in errors. */
@@ -75,38 +58,178 @@ export function readBundleBytes(bytes: Uint8Array, source: string, limits: Bundl
   return assembleBundle(untarGzip(bytes, source, limits), source);
 }
 
-function readDirectoryFiles(dir: string): Map<string, Uint8Array> {
+function statOrThrow(source: string): { dir: boolean; size: number } {
+  try {
+    const st = statSync(source);
+    return { dir: st.isDirectory(), size: st.size };
+  } catch (e) {
+    throw new MeshgateError('MG_BUNDLE_NOT_FOUND', `bundle not found: ${source} (${describeThrown(e)})`, { cause: e, location: { file: source } });
+  }
+}
+
+function readError(source: string, e: unknown): MeshgateError {
+  return new MeshgateError('MG_BUNDLE_READ', `cannot read bundle ${source}: ${describeThrown(e)}`, { cause: e, location: { file: source } });
+}
+
+/** Reads the raw files of a bundle (nothing parsed) from a path or .tar.gz bytes, within the budgets. */
+export function readBundleFiles(source: string | Uint8Array, limits: BundleLimits = {}): Map<string, Uint8Array> {
+  const lim = resolveLimits(limits);
+  if (typeof source !== 'string') return untarGzip(source, 'bytes', limits);
+  const st = statOrThrow(source);
+  if (st.dir) return readDirectoryFiles(source, lim);
+  checkCompressed(st.size, lim, source);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(source);
+  } catch (e) {
+    throw readError(source, e);
+  }
+  return untarGzip(bytes, source, limits);
+}
+
+/**
+ * Reads the raw files of a bundle like {@link readBundleFiles}, but inflates a .tar.gz as a stream: each tar
+ * header's declared size is checked against the budgets before its content is inflated, so a bundle that
+ * would expand past a limit is refused after a few kilobytes of work instead of after the expansion.
+ */
+export async function readBundleFilesAsync(source: string | Uint8Array, limits: BundleLimits = {}, name?: string): Promise<Map<string, Uint8Array>> {
+  const lim = resolveLimits(limits);
+  if (typeof source !== 'string') return untarGzipStreaming(source, name ?? 'bytes', lim);
+  let st;
+  try {
+    st = await stat(source);
+  } catch (e) {
+    throw new MeshgateError('MG_BUNDLE_NOT_FOUND', `bundle not found: ${source} (${describeThrown(e)})`, { cause: e, location: { file: source } });
+  }
+  if (st.isDirectory()) return readDirectoryFiles(source, lim);
+  checkCompressed(st.size, lim, source);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(source);
+  } catch (e) {
+    throw readError(source, e);
+  }
+  return untarGzipStreaming(bytes, name ?? source, lim);
+}
+
+function readDirectoryFiles(dir: string, limits: ResolvedBundleLimits): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
+  const budget = new BundleBudget(limits, dir);
   const walk = (d: string): void => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) files.set(relative(dir, p).split(sep).join('/'), readFileSync(p));
+      else if (entry.isFile()) {
+        const path = relative(dir, p).split(sep).join('/');
+        budget.file(path, statSync(p).size, true); // by its size on disk, before reading it
+        files.set(path, readFileSync(p));
+      }
     }
   };
   try {
     walk(dir);
   } catch (e) {
+    if (e instanceof MeshgateError) throw e;
     throw new MeshgateError('MG_BUNDLE_READ', `cannot read bundle directory ${dir}: ${describeThrown(e)}`, { cause: e, location: { file: dir } });
   }
   return files;
 }
 
-/** Gunzips and untars (ustar + PAX path records) into a file map. */
+function gzipError(source: string, e: unknown): MeshgateError {
+  return new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source} is not a valid gzip file: ${describeThrown(e)}`, { cause: e, location: { file: source } });
+}
+
+/** Gunzips and untars (ustar + PAX path records) into a file map, within the budgets. */
 export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimits = {}): Map<string, Uint8Array> {
-  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const lim = resolveLimits(limits);
+  checkCompressed(bytes.length, lim, source);
   let tar: Uint8Array;
   try {
-    tar = gunzipSync(bytes, { maxOutputLength: maxBytes });
+    // inflation stops as soon as the output passes the limit
+    tar = gunzipSync(bytes, { maxOutputLength: lim.maxExpandedBytes + 1 });
   } catch (e) {
-    const tooBig = e instanceof RangeError || /maxOutputLength|buffer/i.test(describeThrown(e));
-    throw new MeshgateError(
-      tooBig ? 'MG_BUNDLE_TOO_LARGE' : 'MG_BUNDLE_CORRUPT',
-      tooBig ? `bundle ${source} is larger than ${maxBytes} bytes uncompressed` : `bundle ${source} is not a valid gzip file: ${describeThrown(e)}`,
-      { cause: e, location: { file: source } },
-    );
+    if (e instanceof RangeError || /maxOutputLength|buffer/i.test(describeThrown(e))) new BundleBudget(lim, source).bytes(lim.maxExpandedBytes + 1);
+    throw gzipError(source, e);
   }
-  return untar(tar, source);
+  new BundleBudget(lim, source).bytes(tar.length);
+  return untar(tar, source, new BundleBudget(lim, source));
+}
+
+/** The streaming inflation of {@link readBundleFilesAsync}: headers are checked as soon as they are inflated. */
+function untarGzipStreaming(bytes: Uint8Array, source: string, lim: ResolvedBundleLimits): Promise<Map<string, Uint8Array>> {
+  checkCompressed(bytes.length, lim, source);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let buf: Buffer = Buffer.alloc(0); // the not yet scanned tail, from `scanAt`
+    let scanAt = 0; // absolute offset of the next tar header
+    let bufStart = 0; // absolute offset of buf[0]
+    let pendingName: string | undefined;
+    let done = false;
+    const budget = new BundleBudget(lim, source);
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 }); // few, large chunks: few event-loop turns
+    const stop = (e: unknown): void => {
+      if (done) return;
+      done = true;
+      gunzip.destroy();
+      reject(e);
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (done) return;
+      try {
+        total += chunk.length;
+        budget.bytes(chunk.length);
+        chunks.push(chunk);
+        buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+        // scan every complete header now in the buffer
+        for (;;) {
+          const rel = scanAt - bufStart;
+          if (rel < 0 || rel + 512 > buf.length) break;
+          const header = buf.subarray(rel, rel + 512);
+          if (header.every((b) => b === 0)) break; // end of archive: untar() checks the rest
+          const size = parseInt(field(header, 124, 12).trim() || '0', 8);
+          if (!Number.isFinite(size) || size < 0) break; // untar() reports it
+          const type = String.fromCharCode(header[156] ?? 0);
+          if (type === 'x') {
+            if (rel + 512 + size > buf.length) break; // wait for the PAX record
+            pendingName = parsePaxPath(decoder.decode(buf.subarray(rel + 512, rel + 512 + size)));
+          } else if (type === '0' || type === '\0' || type === '') {
+            const magic = field(header, 257, 6);
+            let name = field(header, 0, 100);
+            if (magic.startsWith('ustar')) {
+              const prefix = field(header, 345, 155);
+              if (prefix) name = `${prefix}/${name}`;
+            }
+            budget.file((pendingName ?? name).replace(/^\.?\/+/, ''), size);
+            pendingName = undefined;
+          } else if (type !== 'g') pendingName = undefined;
+          scanAt += 512 + Math.ceil(size / 512) * 512;
+        }
+        // drop what was scanned
+        const keep = Math.max(0, scanAt - bufStart);
+        if (keep >= buf.length) {
+          bufStart += buf.length;
+          buf = Buffer.alloc(0);
+        } else if (keep > 0) {
+          buf = buf.subarray(keep);
+          bufStart += keep;
+        }
+      } catch (e) {
+        stop(e);
+      }
+    });
+    gunzip.on('error', (e) => stop(gzipError(source, e)));
+    gunzip.on('end', () => {
+      if (done) return;
+      done = true;
+      try {
+        resolve(untar(Buffer.concat(chunks, total), source, new BundleBudget(lim, source)));
+      } catch (e) {
+        reject(e);
+      }
+    });
+    gunzip.end(bytes);
+  });
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -117,7 +240,7 @@ function field(buf: Uint8Array, start: number, len: number): string {
   return decoder.decode(nul === -1 ? slice : slice.subarray(0, nul));
 }
 
-function untar(tar: Uint8Array, source: string): Map<string, Uint8Array> {
+function untar(tar: Uint8Array, source: string, budget: BundleBudget): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   let offset = 0;
   let paxPath: string | undefined;
@@ -161,6 +284,7 @@ function untar(tar: Uint8Array, source: string): Map<string, Uint8Array> {
     const path = normaliseBundlePath(paxPath ?? name, source);
     paxPath = undefined;
     if (files.has(path)) throw corrupt(`duplicate entry ${path}`);
+    budget.file(path, size);
     files.set(path, body.slice());
   }
   if (!sawEnd && offset < tar.length) throw corrupt('trailing data');

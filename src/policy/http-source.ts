@@ -7,8 +7,11 @@
  */
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import type { BundleSwapEvent } from '../types.js';
-import { readBundleBytes, type Bundle, type BundleLimits } from './bundle.js';
-import { verifiedBundle, type VerificationOptions } from './signing.js';
+import type { Bundle, BundleLimits } from './bundle.js';
+import { resolveLimits } from './bundle-limits.js';
+import { loadBundle } from './load.js';
+import type { VerificationOptions } from './signing.js';
+import { signedIssuedAt } from './signature-claims.js';
 
 /** What a poller keeps up to date (the engine): the active revisions, and the callback a new bundle is reported to. */
 export interface BundleTarget {
@@ -42,8 +45,17 @@ export interface BundlePollingOptions {
   timeoutSeconds?: number;
   /** Verify each downloaded bundle's signature with this key before it is swapped in. */
   verification?: VerificationOptions;
-  /** Extra request headers (e.g. Authorization). */
+  /**
+   * Extra request headers (e.g. Authorization, X-Api-Key). Sent to the bundle URL's origin only: redirects
+   * are followed by the poller itself, and every configured header is dropped on a hop to another origin.
+   */
   headers?: Record<string, string>;
+  /**
+   * Rollback protection: `reject` refuses (MG_BUNDLE_ROLLBACK, through `onError`) a bundle older than the
+   * active one — by its signed `iat` claim when both have one, else by its manifest revision when both are
+   * ordered (all digits, or ISO-8601 timestamps). Default: `reject` when `verification` is set, else `allow`.
+   */
+  rollback?: 'reject' | 'allow';
   /** Bundle size limits. */
   limits?: BundleLimits;
   /** Called on every failed poll (the old bundle stays active). */
@@ -84,6 +96,102 @@ function toError(e: unknown, url: string): MeshgateError {
   return new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url}: ${describeThrown(e)}`, { cause: e, location: { file: url } });
 }
 
+const MAX_REDIRECTS = 10;
+
+/**
+ * GET with redirects followed by hand (`redirect: 'manual'`): the configured headers go to the original
+ * origin only, and are all removed on the first hop to another origin (fetch itself would keep every
+ * custom header and drop only Authorization).
+ */
+async function fetchFollowing(doFetch: typeof globalThis.fetch, url: string, headers: Record<string, string>, custom: Record<string, string>, signal: AbortSignal): Promise<Response> {
+  let current = new URL(url);
+  const origin = current.origin;
+  let sent = { ...headers };
+  for (let hop = 0; ; hop++) {
+    const res = await doFetch(current.href, { headers: sent, signal, redirect: 'manual' });
+    const location = res.status >= 300 && res.status < 400 && res.status !== 304 ? res.headers.get('location') : null;
+    if (location === null) return res;
+    await res.body?.cancel();
+    if (hop >= MAX_REDIRECTS) throw new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url}: more than ${MAX_REDIRECTS} redirects`, { location: { file: url } });
+    current = new URL(location, current);
+    if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+      throw new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url} redirected to a ${current.protocol} URL`, { location: { file: url } });
+    }
+    if (current.origin !== origin) {
+      const lower = new Set(Object.keys(custom).map((k) => k.toLowerCase()));
+      sent = Object.fromEntries(Object.entries(sent).filter(([k]) => !lower.has(k.toLowerCase()) && k.toLowerCase() !== 'authorization' && k.toLowerCase() !== 'cookie'));
+    }
+  }
+}
+
+/** How old a bundle is: its manifest revision and the signature's `iat` claim (seconds), when signed with one. */
+interface BundleAge {
+  revision: string;
+  issuedAt: number | undefined;
+}
+
+function bundleAge(bundle: Bundle): BundleAge {
+  return { revision: bundle.revision, issuedAt: signedIssuedAt(bundle.files) };
+}
+
+/** True when both revisions are ordered the same way (all digits, or ISO-8601 timestamps) and `b` is older. */
+function revisionOlder(active: string, next: string): boolean {
+  if (/^\d+$/.test(active) && /^\d+$/.test(next)) return BigInt(next) < BigInt(active);
+  const iso = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+  if (iso.test(active) && iso.test(next)) {
+    const a = Date.parse(active);
+    const n = Date.parse(next);
+    return Number.isFinite(a) && Number.isFinite(n) && n < a;
+  }
+  return false;
+}
+
+function checkRollback(active: BundleAge, next: BundleAge, url: string): void {
+  const older = active.issuedAt !== undefined && next.issuedAt !== undefined ? next.issuedAt < active.issuedAt : revisionOlder(active.revision, next.revision);
+  if (older) {
+    throw new MeshgateError(
+      'MG_BUNDLE_ROLLBACK',
+      `bundle server ${url} sent an older bundle (revision ${JSON.stringify(next.revision)}${next.issuedAt !== undefined ? `, signed at ${next.issuedAt}` : ''}) than the active one (revision ${JSON.stringify(active.revision)}${active.issuedAt !== undefined ? `, signed at ${active.issuedAt}` : ''}); refused`,
+      { location: { file: url }, details: { active, offered: next } },
+    );
+  }
+}
+
+/**
+ * Reads a response body as a stream, refusing (and cancelling the download) as soon as it passes `cap`
+ * bytes: a huge or endless response never reaches memory whole.
+ */
+async function readCapped(res: Response, cap: number, url: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  const tooLarge = (n: number): MeshgateError =>
+    new MeshgateError('MG_BUNDLE_COMPRESSED_TOO_LARGE', `bundle server ${url} sent more than ${cap} bytes (at least ${n}); the download was stopped`, { location: { file: url } });
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel();
+    throw tooLarge(declared);
+  }
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > cap) {
+      await reader.cancel();
+      throw tooLarge(total);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
+  return out;
+}
+
 async function sha256(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -104,6 +212,8 @@ export function startBundlePolling(engine: BundleTarget, options: BundlePollingO
   const doFetch = options.fetch ?? globalThis.fetch;
 
   let revision = initial.revision;
+  const rejectRollback = (options.rollback ?? (options.verification ? 'reject' : 'allow')) === 'reject';
+  let activeAge: BundleAge = { revision: initial.revision, issuedAt: undefined };
   let etag: string | undefined;
   let contentHash: string | undefined;
   let lastError: MeshgateError | undefined;
@@ -131,7 +241,7 @@ export function startBundlePolling(engine: BundleTarget, options: BundlePollingO
     try {
       const headers: Record<string, string> = { Accept: 'application/gzip, application/octet-stream', ...options.headers };
       if (etag !== undefined) headers['If-None-Match'] = etag;
-      const res = await doFetch(url, { headers, signal: controller.signal });
+      const res = await fetchFollowing(doFetch, url, headers, options.headers ?? {}, controller.signal);
       if (res.status === 304) {
         await res.body?.cancel();
         lastError = undefined;
@@ -142,7 +252,7 @@ export function startBundlePolling(engine: BundleTarget, options: BundlePollingO
         await res.body?.cancel();
         throw new MeshgateError('MG_BUNDLE_FETCH_FAILED', `bundle server ${url} answered HTTP ${res.status}`, { location: { file: url } });
       }
-      const bytes = new Uint8Array(await res.arrayBuffer());
+      const bytes = await readCapped(res, resolveLimits(options.limits).maxCompressedBytes, url);
       if (stopped) return 'stopped';
       const newEtag = res.headers.get('etag') ?? undefined;
       const hash = await sha256(bytes);
@@ -152,11 +262,13 @@ export function startBundlePolling(engine: BundleTarget, options: BundlePollingO
         failures = 0;
         return 'unchanged';
       }
-      let bundle: Bundle = readBundleBytes(bytes, url, options.limits ?? {});
-      if (options.verification) bundle = await verifiedBundle(bundle, options.verification);
+      const bundle = await loadBundle(bytes, { limits: options.limits ?? {}, verification: options.verification, name: url });
+      const age = bundleAge(bundle);
+      if (rejectRollback) checkRollback(activeAge, age, url);
       if (stopped) return 'stopped';
       const event = await engine.swapBundle(layer, bundle);
       revision = event.to;
+      activeAge = age;
       etag = newEtag;
       contentHash = hash;
       lastError = undefined;

@@ -214,6 +214,20 @@ export function goJsonString(s: string): string {
   return `${out}"`;
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Refuses a string holding a lone surrogate (a `\ud800` escape): Go would hash it as U+FFFD, so a signature
+ * over `"\ufffd"` would also cover `"\ud800"` while JavaScript loads a different value. Signed JSON must
+ * mean one thing.
+ */
+function checkUnicode(s: string): string {
+  if (LONE_SURROGATE.test(s)) {
+    throw new MeshgateError('MG_BUNDLE_UNICODE_INVALID', `a signed JSON string holds a lone UTF-16 surrogate (${JSON.stringify(s.slice(0, 40))}): refused rather than hashed as U+FFFD`);
+  }
+  return s;
+}
+
 function writeNode(n: JsonNode, out: string[]): void {
   switch (n.t) {
     case 'num':
@@ -221,7 +235,7 @@ function writeNode(n: JsonNode, out: string[]): void {
       out.push(n.v);
       return;
     case 'str':
-      out.push(goJsonString(n.v));
+      out.push(goJsonString(checkUnicode(n.v)));
       return;
     case 'arr':
       out.push('[');
@@ -235,7 +249,7 @@ function writeNode(n: JsonNode, out: string[]): void {
       out.push('{');
       [...n.v.keys()].sort(compareUtf8).forEach((k, i) => {
         if (i > 0) out.push(',');
-        out.push(goJsonString(k), ':');
+        out.push(goJsonString(checkUnicode(k)), ':');
         writeNode(n.v.get(k)!, out);
       });
       out.push('}');
@@ -253,15 +267,20 @@ function fromPlain(v: unknown): JsonNode {
   return { t: 'obj', v: new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, fromPlain(x)])) };
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The normalised text OPA hashes for a structured file: JSON text (or, for `data.yaml`, YAML converted
  * to JSON, best effort) with sorted keys and the numbers as written. Throws MG_BUNDLE_CORRUPT when the
- * file does not parse.
+ * file does not parse, MG_BUNDLE_UNICODE_INVALID when it is not valid UTF-8 or holds a lone surrogate.
  */
 export function normalisedJson(path: string, bytes: Uint8Array): string {
-  const text = decoder.decode(bytes);
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch (e) {
+    throw new MeshgateError('MG_BUNDLE_UNICODE_INVALID', `bundle file ${path} is not valid UTF-8: refused rather than hashed after a lossy decode`, { cause: e, location: { file: path } });
+  }
   let node: JsonNode;
   try {
     node = path.endsWith('data.yaml') ? fromPlain(yaml().parse(text)) : new JsonReader(text).document();

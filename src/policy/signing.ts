@@ -37,6 +37,11 @@ export interface SigningOptions {
   keyid?: string;
   /** An optional scope claim. */
   scope?: string;
+  /**
+   * When the bundle was issued (seconds since the epoch, or a Date): written as the signed `iat` claim, which
+   * bundle pollers use to refuse a rollback to an older bundle. Omitted by default (signing stays reproducible).
+   */
+  issuedAt?: number | Date;
 }
 
 /** Options of {@link verifyBundle} (also the engine's `verification` option). */
@@ -90,6 +95,18 @@ function checkAlg(alg: string): SigningAlgorithm {
 const isHmac = (alg: string): boolean => alg.startsWith('HS');
 const isPem = (key: BundleKey): key is string => typeof key === 'string' && key.includes('-----BEGIN ');
 
+/**
+ * A PEM key handed over as bytes (a Buffer read from a file) is still a PEM key, never an HMAC secret:
+ * otherwise an HS256 token made with the public key's bytes as its secret would verify.
+ */
+function normaliseKey(key: BundleKey): BundleKey {
+  if (key instanceof Uint8Array) {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(key);
+    if (text.includes('-----BEGIN ')) return text;
+  }
+  return key;
+}
+
 function pemBlock(pem: string): { type: string; der: Uint8Array } {
   const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
   if (!m) throw new MeshgateError('MG_BUNDLE_KEY_INVALID', 'the key is not a PEM block');
@@ -123,7 +140,8 @@ function keyError(what: string, e: unknown): MeshgateError {
   return new MeshgateError('MG_BUNDLE_KEY_INVALID', `${what}: ${describeThrown(e)}`, { cause: e });
 }
 
-async function signingKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+async function signingKey(given: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+  const key = normaliseKey(given);
   if (isHmac(alg)) {
     if (isPem(key)) throw new MeshgateError('MG_BUNDLE_KEY_INVALID', `${alg} needs a shared secret, not a PEM key`);
     return typeof key === 'string' ? encoder.encode(key) : key;
@@ -143,7 +161,8 @@ async function signingKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKe
   }
 }
 
-async function verificationKey(key: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+async function verificationKey(given: BundleKey, alg: SigningAlgorithm): Promise<JoseKey | Uint8Array> {
+  const key = normaliseKey(given);
   if (isHmac(alg)) {
     if (isPem(key)) throw new MeshgateError('MG_BUNDLE_SIGNATURE_INVALID', `bundle signed with ${alg} but the configured verification key is a public key`);
     return typeof key === 'string' ? encoder.encode(key) : key;
@@ -178,6 +197,7 @@ export async function signBundleFiles(source: SignableBundle, options: SigningOp
   const keyid = options.keyid ?? 'default';
   const payload: Record<string, unknown> = { files: entries, keyid };
   if (options.scope !== undefined && options.scope !== '') payload['scope'] = options.scope;
+  if (options.issuedAt !== undefined) payload['iat'] = options.issuedAt instanceof Date ? Math.floor(options.issuedAt.getTime() / 1000) : Math.floor(options.issuedAt);
   let jwt: string;
   try {
     jwt = await new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader({ alg, kid: keyid, typ: 'JWT' }).sign(key);
@@ -207,9 +227,10 @@ async function digestHex(alg: string, bytes: Uint8Array): Promise<string> {
 /**
  * Verifies a bundle's signature against the configured key and checks that the signature covers exactly
  * the bundle's files with matching hashes. Throws a coded MeshgateError (see the module doc) on any failure.
+ * `sourceLabel` names the bundle in errors (default: its source, or `bundle`).
  */
-export async function verifyBundle(source: SignableBundle, options: VerificationOptions): Promise<VerifiedSignature> {
-  const name = sourceName(source);
+export async function verifyBundle(source: SignableBundle, options: VerificationOptions, sourceLabel?: string): Promise<VerifiedSignature> {
+  const name = sourceLabel ?? sourceName(source);
   const files = filesOf(source);
   const sigFile = files.get(SIGNATURES_FILE);
   if (!sigFile) {
@@ -294,7 +315,10 @@ export async function verifyBundle(source: SignableBundle, options: Verification
     let content: Uint8Array;
     try {
       content = signedContent(p, files.get(p)!);
-    } catch {
+    } catch (e) {
+      if (e instanceof MeshgateError && e.code === 'MG_BUNDLE_UNICODE_INVALID') {
+        throw new MeshgateError(e.code, `bundle ${name}: ${p}: ${e.message}`, { cause: e, location: { file: `${name}#${p}` } });
+      }
       changed.push(p); // a structured file that no longer parses was changed
       continue;
     }

@@ -1,39 +1,14 @@
 /**
- * The only importer of @open-policy-agent/opa-wasm. Compiles each WebAssembly module once (cached by
- * content hash), instantiates it with a bounded memory, evaluates entrypoints by name synchronously, and
- * turns everything the SDK throws (strings, plain objects, RangeErrors) into a coded MeshgateError.
- * After any failure the instance is re-created, so one bad input never poisons the next decision.
+ * The policy runtime. Compiles each WebAssembly module once (cached by content hash) after injecting
+ * instruction metering ({@link meterWasm}), instantiates it with a bounded memory, evaluates entrypoints by
+ * name synchronously under a wall-clock deadline, and turns everything that fails (strings, plain objects,
+ * RangeErrors, traps) into a coded MeshgateError. After any failure — a deadline included — the instance is
+ * re-created, so one bad input never poisons the next decision.
  */
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
-import { goSprintf } from './sprintf.js';
-
-interface LoadedPolicyLike {
-  entrypoints: Record<string, number>;
-  evaluate(input: ArrayBuffer | undefined, entrypoint: number | string): unknown;
-  setData(data: object | ArrayBuffer): void;
-  /** The SDK's (documented) fields used by the direct evaluation path. */
-  minorVersion: number | undefined;
-  mem: WebAssembly.Memory;
-  wasmInstance: WebAssembly.Instance;
-  dataAddr: number;
-  dataHeapPtr: number;
-}
-
-type OpaEval = (reserved: number, entrypoint: number, dataAddr: number, inputAddr: number, inputLen: number, heapAddr: number, format: number) => number;
-type CustomBuiltin = (...args: unknown[]) => unknown;
-interface OpaWasmModule {
-  loadPolicy(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): Promise<LoadedPolicyLike>;
-  loadPolicySync(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): LoadedPolicyLike;
-}
-
-const require = createRequire(import.meta.url);
-const opa = require('@open-policy-agent/opa-wasm') as OpaWasmModule;
-// The SDK's built-ins win over custom ones, and its sprintf (sprintf-js) rejects `%q` and throws on null:
-// replace it in the SDK's own table with a Go-compatible one, so WASM and `opa eval` agree.
-(require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, unknown>)['sprintf'] = goSprintf;
+import { PolicyInstance, type CustomBuiltin } from './instance.js';
+import { FUEL_PER_TICK, meterWasm } from './meter.js';
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
@@ -52,17 +27,42 @@ export interface PolicyRuntimeOptions {
   builtins?: Record<string, CustomBuiltin>;
   /** A name for error messages (the layer). */
   name?: string;
+  /**
+   * Wall-clock limits of evaluations (see {@link PolicyDeadlines}); `false` runs the module unmetered and
+   * unbounded (for measuring the metering's overhead only).
+   */
+  deadlines?: PolicyDeadlines | false;
 }
+
+/** Wall-clock limits, in milliseconds, enforced inside the WebAssembly by instruction metering. */
+export interface PolicyDeadlines {
+  /** One access evaluation (`meshgate/access` and its view); default 1 000. */
+  accessMs?: number;
+  /** One evaluation of any other entrypoint (contracts, changes, plans); default 60 000. */
+  checkMs?: number;
+  /** Loading the data into an instance and warming each entrypoint up on `{}`; default 60 000. */
+  loadMs?: number;
+}
+
+/** The defaults of {@link PolicyDeadlines}. */
+export const DEFAULT_DEADLINES: Readonly<Required<PolicyDeadlines>> = { accessMs: 1000, checkMs: 60_000, loadMs: 60_000 };
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** Compiles (or returns the cached compilation of) a policy.wasm. */
-export async function compileWasm(bytes: Uint8Array, name = 'policy'): Promise<WebAssembly.Module> {
-  const key = createHash('sha256').update(bytes).digest('hex');
+/** Compiles (or returns the cached compilation of) a policy.wasm, metered (see {@link meterWasm}) unless told not to. */
+export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
+  const key = `${metered ? 'm' : 'u'}:${createHash('sha256').update(bytes).digest('hex')}`;
   const hit = moduleCache.get(key);
   if (hit) return hit;
+  let code = bytes;
   try {
-    const mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    code = metered ? meterWasm(bytes) : bytes;
+  } catch (e) {
+    if (e instanceof MeshgateError) throw new MeshgateError(e.code, `${name}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  try {
+    const mod = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
     return mod;
   } catch (e) {
@@ -96,15 +96,18 @@ export function serialiseText(input: unknown, name = 'input'): string {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+
+/** The deadline cut an evaluation: thrown by the metering host function, unwinding the WebAssembly stack. */
+function deadlineError(ms: number): MeshgateError {
+  return new MeshgateError('MG_POLICY_DEADLINE', `evaluation exceeded its ${ms} ms deadline`);
+}
 
 /**
- * ABI 1.2+ evaluation without the SDK's per-call buffers and copies: the input is UTF-8-encoded straight
- * into the instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is
- * decoded in place with a shared decoder (the SDK encodes to a fresh buffer, copies it in, scans for the
- * NUL byte by byte and creates a decoder per call).
+ * ABI 1.2+ evaluation without per-call buffers and copies: the input is UTF-8-encoded straight into the
+ * instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is decoded
+ * in place.
  */
-function evalDirect(inst: LoadedPolicyLike, opaEval: OpaEval, entrypointId: number, text: string): unknown {
+function evalDirect(inst: PolicyInstance, opaEval: OpaEval, entrypointId: number, text: string): unknown {
   const mem = inst.mem;
   const addr = inst.dataHeapPtr;
   let free = mem.buffer.byteLength - addr;
@@ -119,15 +122,15 @@ function evalDirect(inst: LoadedPolicyLike, opaEval: OpaEval, entrypointId: numb
     ({ read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, mem.buffer.byteLength - addr)));
   }
   const resultAddr = opaEval(0, entrypointId, inst.dataAddr, addr, written, addr + written, 0);
-  const heap = new Uint8Array(mem.buffer);
-  const end = heap.indexOf(0, resultAddr);
-  if (end < 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'policy result is not NUL-terminated');
-  return JSON.parse(decoder.decode(heap.subarray(resultAddr, end)));
+  return inst.readJson(resultAddr);
 }
 
-/** Classifies an SDK/VM failure into a code. */
+type OpaEval = (reserved: number, entrypoint: number, dataAddr: number, inputAddr: number, inputLen: number, heapAddr: number, format: number) => number;
+
+/** Classifies a VM failure into a code (a MeshgateError keeps its own). */
 function classify(e: unknown): { code: `MG_${string}`; text: string } {
   const text = describeThrown(e);
+  if (e instanceof MeshgateError) return { code: e.code, text: e.message };
   if (e instanceof RangeError || /memory|out of bounds|grow/i.test(text)) return { code: 'MG_POLICY_MEMORY', text };
   if (/not implemented|builtin|built-in/i.test(text)) return { code: 'MG_POLICY_BUILTIN_MISSING', text };
   if (e instanceof WebAssembly.RuntimeError || /unreachable|abort/i.test(text)) return { code: 'MG_POLICY_TRAP', text };
@@ -135,45 +138,59 @@ function classify(e: unknown): { code: `MG_${string}`; text: string } {
   return { code: 'MG_POLICY_RUNTIME', text };
 }
 
-/** One compiled policy, instantiated with bounded memory, evaluated synchronously. */
+/** The clock the metering host function reads: when the evaluation in progress must stop. */
+interface DeadlineClock {
+  /** performance.now() value after which the evaluation is cut. */
+  at: number;
+  /** The limit in force, for the message. */
+  ms: number;
+  /** Host checks (refills) since the evaluation started. */
+  ticks: number;
+}
+
+/** One compiled policy, instantiated with bounded memory, evaluated synchronously under a deadline. */
 export class PolicyRuntime {
   /** Entrypoint names exposed by the module. */
   readonly entrypoints: readonly string[];
-  private instance: LoadedPolicyLike;
-  private readonly data: Record<string, unknown>;
+  private instance: PolicyInstance;
+  private readonly clock: DeadlineClock = { at: Infinity, ms: 0, ticks: 0 };
+  private steps: number | undefined;
+  private readonly tick: () => number;
 
   private constructor(
     private readonly module: WebAssembly.Module,
-    instance: LoadedPolicyLike,
-    data: Record<string, unknown>,
+    private readonly dataJson: Uint8Array,
     private memory: WebAssembly.MemoryDescriptor,
     private readonly builtins: Record<string, CustomBuiltin>,
     private readonly name: string,
+    private readonly deadlines: Required<PolicyDeadlines> | undefined,
   ) {
-    this.instance = instance;
-    this.data = data;
-    this.entrypoints = Object.keys(instance.entrypoints).sort();
+    const clock = this.clock;
+    this.tick = (): number => {
+      if (performance.now() > clock.at) throw deadlineError(clock.ms);
+      clock.ticks++;
+      return FUEL_PER_TICK;
+    };
+    this.startClock(this.deadlines?.loadMs);
+    this.instance = this.instantiate(memory);
+    this.entrypoints = Object.keys(this.instance.entrypoints).sort();
   }
 
-  /** Compiles (once), instantiates, loads `data`, and warms up every entrypoint. */
+  /** Compiles (once, metered unless `deadlines` is false), instantiates, loads `data`, and warms up every entrypoint. */
   static async load(wasm: Uint8Array, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): Promise<PolicyRuntime> {
     const name = options.name ?? 'policy';
-    const module = await compileWasm(wasm, name);
+    const deadlines = options.deadlines === false ? undefined : { ...DEFAULT_DEADLINES, ...options.deadlines };
+    const module = await compileWasm(wasm, name, deadlines !== undefined);
     const maximum = options.memoryMaxPages ?? 8192;
     const memory: WebAssembly.MemoryDescriptor = { initial: Math.min(options.memoryInitialPages ?? 32, maximum), maximum };
-    const builtins = options.builtins ?? {};
-    let instance: LoadedPolicyLike;
+    const dataJson = new Uint8Array(serialiseInput(data, `${name} data`));
+    let rt: PolicyRuntime;
     try {
-      // synchronous instantiation of the compiled module: the async path probes `instanceof Response`, which
-      // loads Node's fetch implementation for nothing
-      instance = opa.loadPolicySync(module, { ...memory }, builtins);
-      instance.setData(serialiseInput(data, `${name} data`));
+      rt = new PolicyRuntime(module, dataJson, memory, options.builtins ?? {}, name, deadlines);
     } catch (e) {
-      if (e instanceof MeshgateError) throw e;
       const { code, text } = classify(e);
       throw new MeshgateError(code === 'MG_POLICY_RUNTIME' ? 'MG_POLICY_LOAD' : code, `${name}: cannot instantiate policy: ${text}`, { cause: e });
     }
-    const rt = new PolicyRuntime(module, instance, data, memory, builtins, name);
     rt.warmUp();
     return rt;
   }
@@ -185,7 +202,8 @@ export class PolicyRuntime {
 
   /**
    * Evaluates `entrypoint` on `input` and returns its value, or `undefined` when the policy leaves it
-   * undefined. Throws MeshgateError on any failure; the instance is then rebuilt for the next call.
+   * undefined. Throws MeshgateError on any failure (MG_POLICY_DEADLINE when the deadline cut it); the
+   * instance is then rebuilt for the next call.
    */
   evaluate(entrypoint: string, input: unknown): unknown {
     if (!this.has(entrypoint)) {
@@ -193,21 +211,24 @@ export class PolicyRuntime {
     }
     let rs: unknown;
     let inst = this.instance;
-    let direct = (inst.minorVersion ?? 0) >= 2 ? (inst.wasmInstance.exports['opa_eval'] as OpaEval | undefined) : undefined;
+    const direct = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
     // Serialise before the try: an unserialisable input is the caller's error, not the policy's.
     const text = direct ? serialiseText(input) : undefined;
-    if (text !== undefined && text.length >= LARGE_INPUT_CHARS) {
-      inst = this.sizedFor(inst, text.length);
-      direct = inst.wasmInstance.exports['opa_eval'] as OpaEval;
-    }
-    const buf = direct ? undefined : serialiseInput(input); // the SDK's path wants an ArrayBuffer (it drops falsy inputs otherwise)
+    const legacyInput = direct ? undefined : new Uint8Array(serialiseInput(input));
     try {
-      rs = direct && text !== undefined ? evalDirect(inst, direct, inst.entrypoints[entrypoint] as number, text) : inst.evaluate(buf, entrypoint);
+      this.startClock(this.deadlines === undefined ? undefined : isAccess(entrypoint) ? this.deadlines.accessMs : this.deadlines.checkMs);
+      if (text !== undefined && text.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, text.length);
+      const id = inst.entrypoints[entrypoint] as number;
+      if (inst.fuel) inst.fuel.value = FUEL_PER_TICK;
+      this.clock.ticks = 0;
+      this.steps = undefined;
+      rs = direct && text !== undefined ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, text) : inst.evaluateLegacy(legacyInput as Uint8Array, id);
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
       throw new MeshgateError(code, `${this.name}: policy failed evaluating ${entrypoint}: ${text}`, { cause: e });
     }
+    if (inst.fuel) this.steps = this.clock.ticks * FUEL_PER_TICK + (FUEL_PER_TICK - (inst.fuel.value as number));
     if (!Array.isArray(rs)) {
       throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a non-array result set`);
     }
@@ -220,15 +241,34 @@ export class PolicyRuntime {
     return (first as { result: unknown }).result;
   }
 
+  /**
+   * The metered steps (calls of non-leaf functions and loop iterations inside the WebAssembly) of the last
+   * successful evaluation: a deterministic measure of its work, independent of the machine's speed.
+   * `undefined` when the module runs unmetered or the last evaluation failed.
+   */
+  get lastSteps(): number | undefined {
+    return this.steps;
+  }
+
   /** Current size of the instance's linear memory in bytes (for diagnostics). */
   memoryBytes(): number {
-    const mem = (this.instance as unknown as { mem?: WebAssembly.Memory }).mem;
-    return mem ? mem.buffer.byteLength : 0;
+    return this.instance.mem.buffer.byteLength;
   }
 
   /** Maximum memory in bytes. */
   get memoryLimitBytes(): number {
     return (this.memory.maximum ?? 0) * PAGE;
+  }
+
+  private startClock(ms: number | undefined): void {
+    this.clock.ms = ms ?? 0;
+    this.clock.at = ms === undefined ? Infinity : performance.now() + ms;
+  }
+
+  private instantiate(memory: WebAssembly.MemoryDescriptor): PolicyInstance {
+    const inst = new PolicyInstance(this.module, { ...memory }, this.builtins, this.tick, this.name);
+    inst.setData(this.dataJson);
+    return inst;
   }
 
   /**
@@ -238,40 +278,58 @@ export class PolicyRuntime {
    * JS heap — on a 100 MB plan most of the run time. Re-instantiating once with a larger initial memory
    * avoids all of that; the larger instance is kept for later calls.
    */
-  private sizedFor(inst: LoadedPolicyLike, textLength: number): LoadedPolicyLike {
+  private sizedFor(inst: PolicyInstance, textLength: number): PolicyInstance {
     const need = inst.dataHeapPtr + textLength * HEADROOM_FACTOR;
     if (need <= inst.mem.buffer.byteLength) return inst;
     const maximum = this.memory.maximum ?? Math.ceil(need / PAGE);
     const pages = Math.min(maximum, Math.ceil(need / PAGE));
     if (pages <= this.memory.initial) return inst;
     try {
-      const fresh = opa.loadPolicySync(this.module, { initial: pages, maximum }, this.builtins);
-      fresh.setData(serialiseInput(this.data, `${this.name} data`));
+      const fresh = this.instantiate({ initial: pages, maximum });
       this.instance = fresh;
       this.memory = { initial: pages, maximum };
       return fresh;
-    } catch {
+    } catch (e) {
+      if (e instanceof MeshgateError && e.code === 'MG_POLICY_DEADLINE') throw e;
       return inst; // could not get the memory: evaluate as is (a policy that runs out fails closed)
     }
   }
 
   private reset(): void {
     try {
-      const fresh = opa.loadPolicySync(this.module, { ...this.memory }, this.builtins);
-      fresh.setData(serialiseInput(this.data, `${this.name} data`));
-      this.instance = fresh;
+      this.startClock(this.deadlines?.loadMs);
+      this.instance = this.instantiate(this.memory);
     } catch {
       // keep the old instance: the next evaluation fails closed again if it is broken
     }
   }
 
+  /**
+   * Evaluates every entrypoint once on `{}` under the load deadline. Ordinary failures are left to the
+   * real decisions (which fail closed); a policy that cannot even finish on `{}` in time is refused.
+   */
   private warmUp(): void {
     for (const ep of this.entrypoints) {
       try {
-        this.instance.evaluate(serialiseInput({}), ep);
-      } catch {
+        this.startClock(this.deadlines?.loadMs);
+        evalDirectOrLegacy(this.instance, ep);
+      } catch (e) {
         this.reset();
+        if (e instanceof MeshgateError && e.code === 'MG_POLICY_DEADLINE') {
+          throw new MeshgateError('MG_POLICY_DEADLINE', `${this.name}: warming up ${ep} on {} exceeded the ${this.clock.ms} ms load deadline`, { cause: e });
+        }
       }
     }
   }
+}
+
+function evalDirectOrLegacy(inst: PolicyInstance, entrypoint: string): unknown {
+  const id = inst.entrypoints[entrypoint] as number;
+  const opaEval = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
+  return opaEval ? evalDirect(inst, opaEval as OpaEval, id, '{}') : inst.evaluateLegacy(encoder.encode('{}'), id);
+}
+
+/** Access decisions (`…/access` and its ABI view) get the short deadline; every other entrypoint the check deadline. */
+function isAccess(entrypoint: string): boolean {
+  return entrypoint.endsWith('/access');
 }

@@ -106,6 +106,7 @@ function walk(node: unknown, doc: Document, path: (string | number)[], depth: nu
       const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify((k as YamlNode).toJSON?.() ?? null) : String(k);
       const keyStart = (item.key as YamlNode | null)?.range?.[0];
       if (item.key && yaml().isAlias(item.key)) throw limitError('SYNTAX', 'aliases as map keys are not supported', st, keyStart);
+      if (Object.prototype.hasOwnProperty.call(obj, key)) throw limitError('SYNTAX', `Map keys must be unique: ${JSON.stringify(key)} is defined twice`, st, keyStart);
       const v = walk(item.value, doc, [...path, key], depth + 1, st, keyStart);
       Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
     }
@@ -156,7 +157,8 @@ export function parseSource(text: string, options: ParseSourceOptions = {}): Sou
   const syntax = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'yaml';
   let doc: Document;
   try {
-    doc = yaml().parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true }) as Document;
+    // duplicate keys are found by walk() with a set: the library's own check scans the map per key (O(n²))
+    doc = yaml().parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false, strict: true }) as Document;
   } catch (e) {
     if (e instanceof RangeError) throw new MeshgateError('MG_CONTRACT_DEPTH', `source nests too deeply to parse`, { location: base, cause: e });
     throw new MeshgateError('MG_CONTRACT_SYNTAX', `cannot parse source: ${e instanceof Error ? e.message : String(e)}`, { location: base, cause: e });

@@ -1,0 +1,168 @@
+/**
+ * One instance of an OPA policy module, instantiated by meshgate itself: the import object (memory,
+ * `opa_abort`, the built-in dispatchers and the metering host function), the ABI checks and the
+ * JSON transfer in and out of linear memory. The built-in implementations are the OPA SDK's
+ * (@open-policy-agent/opa-wasm, with a Go-compatible sprintf); nothing here writes to stdout or stderr.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { MeshgateError } from '../errors.js';
+import { FUEL_EXPORT, METER_IMPORT } from './meter.js';
+import { goSprintf } from './sprintf.js';
+
+/** A custom built-in: receives the JSON arguments, returns a JSON value. */
+export type CustomBuiltin = (...args: unknown[]) => unknown;
+
+const require = createRequire(import.meta.url);
+const sdkBuiltins = require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, CustomBuiltin | undefined>;
+// The SDK's sprintf (sprintf-js) rejects `%q` and throws on null: a Go-compatible one, so WASM and `opa eval` agree.
+sdkBuiltins['sprintf'] = goSprintf as CustomBuiltin;
+
+type Fn = (...args: number[]) => number;
+
+/** The exports of an OPA policy module that meshgate calls. */
+interface OpaExports {
+  opa_malloc: Fn;
+  opa_json_parse: Fn;
+  opa_json_dump: Fn;
+  opa_heap_ptr_get: Fn;
+  opa_heap_ptr_set: Fn;
+  builtins: Fn;
+  entrypoints: Fn;
+  opa_eval?: Fn;
+  opa_eval_ctx_new?: Fn;
+  opa_eval_ctx_set_input?: Fn;
+  opa_eval_ctx_set_data?: Fn;
+  opa_eval_ctx_set_entrypoint?: Fn;
+  opa_eval_ctx_get_result?: Fn;
+  eval?: Fn;
+}
+
+const REQUIRED = ['opa_malloc', 'opa_json_parse', 'opa_json_dump', 'opa_heap_ptr_get', 'opa_heap_ptr_set', 'builtins', 'entrypoints'] as const;
+const LEGACY_EVAL = ['opa_eval_ctx_new', 'opa_eval_ctx_set_input', 'opa_eval_ctx_set_data', 'opa_eval_ctx_set_entrypoint', 'opa_eval_ctx_get_result', 'eval'] as const;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** An instantiated policy module with its data loaded. */
+export class PolicyInstance {
+  /** The linear memory. */
+  readonly mem: WebAssembly.Memory;
+  /** The ABI minor version (`opa_wasm_abi_minor_version`). */
+  readonly minorVersion: number;
+  /** Entrypoint ids by name. */
+  readonly entrypoints: Record<string, number>;
+  /** The module's exports. */
+  readonly exports: OpaExports;
+  /** The metering fuel (absent when the module was not metered). */
+  readonly fuel: WebAssembly.Global | undefined;
+  /** Address of the loaded data document. */
+  dataAddr = 0;
+  /** Heap pointer just after the data (inputs are written here). */
+  dataHeapPtr: number;
+  private readonly baseHeapPtr: number;
+  private builtinNames: Record<number, string> = {};
+
+  /**
+   * Instantiates `module` with a fresh memory. `tick` is the metering host function (required when the
+   * module was metered). Throws MG_POLICY_ABI when the module is not an OPA policy of a supported ABI.
+   */
+  constructor(module: WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, private readonly custom: Record<string, CustomBuiltin>, tick: () => number, name: string) {
+    this.mem = new WebAssembly.Memory(memory);
+    const dispatch = (id: number, ...args: number[]): number => this.callBuiltin(id, args);
+    const imports: WebAssembly.Imports = {
+      env: {
+        memory: this.mem,
+        opa_abort: (addr: number): never => {
+          throw this.readString(addr);
+        },
+        opa_println: (): void => {}, // print() output is a debugging aid; a library never writes to stdout
+        opa_builtin0: (id: number) => dispatch(id),
+        opa_builtin1: (id: number, _ctx: number, a: number) => dispatch(id, a),
+        opa_builtin2: (id: number, _ctx: number, a: number, b: number) => dispatch(id, a, b),
+        opa_builtin3: (id: number, _ctx: number, a: number, b: number, c: number) => dispatch(id, a, b, c),
+        opa_builtin4: (id: number, _ctx: number, a: number, b: number, c: number, d: number) => dispatch(id, a, b, c, d),
+      },
+      [METER_IMPORT.module]: { [METER_IMPORT.name]: tick },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    const ex = instance.exports as Record<string, unknown>;
+    const abi = globalValue(ex['opa_wasm_abi_version']);
+    if (abi === undefined) throw new MeshgateError('MG_POLICY_ABI', `${name}: policy.wasm is not an OPA policy module (it exports no opa_wasm_abi_version)`);
+    if (abi !== 1) throw new MeshgateError('MG_POLICY_ABI', `${name}: unsupported OPA WebAssembly ABI version ${abi} (meshgate supports 1)`);
+    this.minorVersion = globalValue(ex['opa_wasm_abi_minor_version']) ?? 0;
+    const missing = REQUIRED.filter((k) => typeof ex[k] !== 'function');
+    if (typeof ex['opa_eval'] !== 'function' || this.minorVersion < 2) missing.push(...(LEGACY_EVAL.filter((k) => typeof ex[k] !== 'function') as never[]));
+    if (missing.length > 0) throw new MeshgateError('MG_POLICY_ABI', `${name}: policy.wasm lacks the OPA ABI exports ${missing.join(', ')}`);
+    this.exports = ex as unknown as OpaExports;
+    this.fuel = ex[FUEL_EXPORT] instanceof WebAssembly.Global ? ex[FUEL_EXPORT] : undefined;
+    const names = this.dump(this.exports.builtins()) as Record<string, number>;
+    for (const [k, v] of Object.entries(names)) this.builtinNames[v] = k;
+    this.dataAddr = this.load(encoder.encode('{}'));
+    this.baseHeapPtr = this.exports.opa_heap_ptr_get();
+    this.dataHeapPtr = this.baseHeapPtr;
+    this.entrypoints = this.dump(this.exports.entrypoints()) as Record<string, number>;
+  }
+
+  /** Loads the data document from its JSON bytes (replacing any earlier data). */
+  setData(json: Uint8Array): void {
+    this.exports.opa_heap_ptr_set(this.baseHeapPtr);
+    this.dataAddr = this.load(json);
+    this.dataHeapPtr = this.exports.opa_heap_ptr_get();
+  }
+
+  /** ABI < 1.2 evaluation through an evaluation context; returns the parsed result set. */
+  evaluateLegacy(input: Uint8Array, entrypoint: number): unknown {
+    const ex = this.exports as Required<OpaExports>;
+    ex.opa_heap_ptr_set(this.dataHeapPtr);
+    const inputAddr = this.load(input);
+    const ctx = ex.opa_eval_ctx_new();
+    ex.opa_eval_ctx_set_input(ctx, inputAddr);
+    ex.opa_eval_ctx_set_data(ctx, this.dataAddr);
+    ex.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
+    ex.eval(ctx);
+    return this.dump(ex.opa_eval_ctx_get_result(ctx));
+  }
+
+  /** Reads the NUL-terminated JSON at `addr` and parses it. */
+  readJson(addr: number): unknown {
+    const heap = new Uint8Array(this.mem.buffer);
+    const end = heap.indexOf(0, addr);
+    if (end < 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'policy result is not NUL-terminated');
+    return JSON.parse(decoder.decode(heap.subarray(addr, end)));
+  }
+
+  private readString(addr: number): string {
+    const heap = new Uint8Array(this.mem.buffer);
+    const end = heap.indexOf(0, addr);
+    return decoder.decode(heap.subarray(addr, end < 0 ? heap.length : end));
+  }
+
+  private dump(addr: number): unknown {
+    return this.readJson(this.exports.opa_json_dump(addr));
+  }
+
+  private load(json: Uint8Array): number {
+    const raw = this.exports.opa_malloc(json.byteLength);
+    new Uint8Array(this.mem.buffer).set(json, raw);
+    const parsed = this.exports.opa_json_parse(raw, json.byteLength);
+    if (parsed === 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'the policy could not parse a JSON value handed to it');
+    return parsed;
+  }
+
+  private callBuiltin(id: number, args: number[]): number {
+    const name = this.builtinNames[id];
+    const impl = name === undefined ? undefined : (sdkBuiltins[name] ?? this.custom[name]);
+    if (impl === undefined) {
+      throw new MeshgateError('MG_POLICY_BUILTIN_MISSING', `the policy calls built-in ${name ?? `#${id}`}, which the WebAssembly runtime does not implement`);
+    }
+    const result = impl(...args.map((a) => this.dump(a)));
+    return result === undefined ? 0 : this.load(encoder.encode(JSON.stringify(result)));
+  }
+}
+
+function globalValue(g: unknown): number | undefined {
+  if (typeof g === 'number') return g;
+  if (g instanceof WebAssembly.Global) return Number(g.value);
+  return undefined;
+}

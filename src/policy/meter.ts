@@ -1,0 +1,591 @@
+/**
+ * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
+ * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented at
+ * the entry of every function that calls another and at the header of every loop that calls a function or
+ * holds another loop; when it reaches zero the host is called, which checks the wall-clock deadline and
+ * either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded:
+ * a function that calls nothing, and a leaf loop (no call, no inner loop), which in OPA's runtime walks a
+ * piece of memory. Every runaway evaluation therefore passes through the host within a bounded number of
+ * steps, which bounds even a synchronous evaluation.
+ *
+ * The rewrite decodes every instruction (MVP, sign-extension, the 0xFC saturating/bulk-memory group and
+ * reference types) so loops are found exactly and function indices shifted by the new import are
+ * re-encoded; anything else (SIMD, exceptions, tail calls, threads) is refused with a coded error rather
+ * than run unmetered.
+ */
+import { MeshgateError } from '../errors.js';
+
+/** Where the injected host function is imported from. */
+export const METER_IMPORT = { module: 'meshgate', name: 'tick' } as const;
+
+/** The export name of the fuel global (read by the runtime to count the steps of an evaluation). */
+export const FUEL_EXPORT = 'meshgate_fuel';
+
+/** Fuel granted per host check: how many function entries and loop iterations run between two checks. */
+export const FUEL_PER_TICK = 20_000;
+
+const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 } as const;
+/** Canonical order of the non-custom sections (datacount sits between element and code). */
+const ORDER = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 10, 11];
+const I32 = 0x7f;
+
+function invalid(why: string): MeshgateError {
+  return new MeshgateError('MG_POLICY_WASM_INVALID', `policy.wasm cannot be metered: ${why}`);
+}
+
+/** A forward-only reader of the binary format. */
+class Reader {
+  pos: number;
+  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+    this.pos = start;
+  }
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+  byte(): number {
+    if (this.pos >= this.end) throw invalid('unexpected end of data');
+    return this.buf[this.pos++]!;
+  }
+  u32(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 5; i++) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+      shift += 7;
+    }
+    throw invalid('LEB128 integer too long');
+  }
+  /** Skips a signed LEB128 of at most `maxBytes` bytes. */
+  skipSigned(maxBytes: number): void {
+    for (let i = 0; i < maxBytes; i++) if ((this.byte() & 0x80) === 0) return;
+    throw invalid('LEB128 integer too long');
+  }
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw invalid('unexpected end of data');
+    this.pos += n;
+  }
+  name(): void {
+    this.skip(this.u32());
+  }
+}
+
+/** A growable byte sink. */
+class Writer {
+  private chunks: Uint8Array[] = [];
+  private cur = new Uint8Array(1024);
+  private len = 0;
+  size = 0;
+  byte(b: number): void {
+    if (this.len === this.cur.length) this.flush(this.cur.length * 2);
+    this.cur[this.len++] = b;
+    this.size++;
+  }
+  u32(v: number): void {
+    do {
+      let b = v % 128;
+      v = Math.floor(v / 128);
+      if (v !== 0) b |= 0x80;
+      this.byte(b);
+    } while (v !== 0);
+  }
+  bytes(b: Uint8Array): void {
+    if (b.length > 256) {
+      this.flush(1024);
+      this.chunks.push(b);
+      this.size += b.length;
+      return;
+    }
+    for (const x of b) this.byte(x);
+  }
+  private flush(next: number): void {
+    if (this.len > 0) this.chunks.push(this.cur.subarray(0, this.len));
+    this.cur = new Uint8Array(next);
+    this.len = 0;
+  }
+  finish(): Uint8Array {
+    this.flush(0);
+    const out = new Uint8Array(this.size);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += c.length;
+    }
+    return out;
+  }
+}
+
+function leb(v: number): Uint8Array {
+  const w = new Writer();
+  w.u32(v);
+  return w.finish();
+}
+
+interface Section {
+  id: number;
+  body: Uint8Array;
+}
+
+function readSections(wasm: Uint8Array): Section[] {
+  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) throw invalid('not a WebAssembly binary');
+  if (wasm[4] !== 1 || wasm[5] !== 0 || wasm[6] !== 0 || wasm[7] !== 0) throw invalid('unsupported binary version');
+  const r = new Reader(wasm, 8);
+  const out: Section[] = [];
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    const start = r.pos;
+    r.skip(size);
+    out.push({ id, body: wasm.subarray(start, start + size) });
+  }
+  return out;
+}
+
+/** Context of the rewrite: the index of the new import and how defined functions shift. */
+interface Remap {
+  /** Function imports before the rewrite: indices at or above this move up by one. */
+  importedFuncs: number;
+  fuel: number;
+  tick: number;
+  /** The global holding the page count the module believes it has (0 until first used). */
+  pages: number;
+  /** The injected `memory.size` and `memory.grow` replacements. */
+  sizeFn: number;
+  growFn: number;
+  /** Set by {@link rewriteExpr} when the expression calls a function (directly or through a table). */
+  calls: boolean;
+  /** Whether the memory replacements are injected (the module has a memory). */
+  injected: boolean;
+  /** For the function being rewritten: which loops (by order) call a function or hold another loop. */
+  loopNeeds: boolean[] | undefined;
+}
+
+const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
+
+/** Emits the fuel check: `fuel -= 1; if (fuel == 0) fuel = tick();`. */
+function emitCheck(w: Writer, m: Remap): void {
+  w.byte(0x23); w.u32(m.fuel); // global.get fuel
+  w.byte(0x41); w.byte(0x01); // i32.const 1
+  w.byte(0x6b); // i32.sub
+  w.byte(0x24); w.u32(m.fuel); // global.set fuel
+  w.byte(0x23); w.u32(m.fuel);
+  w.byte(0x45); // i32.eqz
+  w.byte(0x04); w.byte(0x40); // if (no result)
+  w.byte(0x10); w.u32(m.tick); // call tick
+  w.byte(0x24); w.u32(m.fuel);
+  w.byte(0x0b); // end
+}
+
+function skipBlockType(r: Reader): void {
+  const b = r.buf[r.pos];
+  if (b === 0x40 || b === 0x7f || b === 0x7e || b === 0x7d || b === 0x7c || b === 0x7b || b === 0x70 || b === 0x6f) r.pos++;
+  else r.skipSigned(5); // s33 type index
+}
+
+const skipMemarg = (r: Reader): void => {
+  r.u32();
+  r.u32();
+};
+
+/**
+ * Copies an expression from `r` to `w` up to and including the `end` that closes it, shifting function
+ * indices and (when `meter` is set) inserting a fuel check after every `loop` header.
+ */
+function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] {
+  let depth = 1;
+  // open blocks (loop ordinal, or -1) and, per loop, whether it calls a function or holds another loop
+  const open: number[] = [];
+  const needs: boolean[] = [];
+  const markOpenLoops = (): void => {
+    for (const l of open) if (l >= 0) needs[l] = true;
+  };
+  let copied = r.pos; // bytes from `copied` to r.pos are copied verbatim on the next flush
+  const flush = (upTo: number): void => {
+    if (upTo > copied) w.bytes(r.buf.subarray(copied, upTo));
+    copied = upTo;
+  };
+  while (depth > 0) {
+    const at = r.pos;
+    const op = r.byte();
+    switch (op) {
+      case 0x02: case 0x04: // block, if
+        skipBlockType(r);
+        depth++;
+        open.push(-1);
+        break;
+      case 0x03: { // loop
+        skipBlockType(r);
+        depth++;
+        markOpenLoops();
+        const idx = needs.length;
+        needs.push(false);
+        open.push(idx);
+        // A loop that calls nothing and holds no loop walks a bounded piece of memory (a string, a hash
+        // bucket) in OPA's runtime: it is left unmetered, which keeps the hot comparison loops cheap.
+        if (meter && (m.loopNeeds?.[idx] ?? true)) {
+          flush(r.pos);
+          emitCheck(w, m);
+        }
+        break;
+      }
+      case 0x0b:
+        depth--;
+        open.pop();
+        break;
+      case 0x00: case 0x01: case 0x05: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
+        break;
+      case 0x0c: case 0x0d: // br, br_if
+        r.u32();
+        break;
+      case 0x0e: { // br_table
+        const n = r.u32();
+        for (let i = 0; i <= n; i++) r.u32();
+        break;
+      }
+      case 0x10: case 0xd2: { // call f, ref.func f
+        if (op === 0x10) {
+          m.calls = true;
+          markOpenLoops();
+        }
+        flush(at);
+        const idx = r.u32();
+        w.byte(op);
+        w.u32(mapFunc(m, idx));
+        copied = r.pos;
+        break;
+      }
+      case 0x11: // call_indirect type table
+        m.calls = true;
+        markOpenLoops();
+        r.u32();
+        r.u32();
+        break;
+      case 0x1c: { // select t*
+        const n = r.u32();
+        r.skip(n);
+        break;
+      }
+      case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
+        r.u32();
+        break;
+      case 0x3f: case 0x40: { // memory.size, memory.grow → the injected replacements (see growBody)
+        if (!meter) {
+          r.u32();
+          break;
+        }
+        flush(at);
+        if (r.u32() !== 0) throw invalid(`memory instruction on a memory other than 0 at byte ${at}`);
+        w.byte(0x10);
+        w.u32(op === 0x3f ? m.sizeFn : m.growFn);
+        copied = r.pos;
+        break;
+      }
+      case 0x41:
+        r.skipSigned(5);
+        break;
+      case 0x42:
+        r.skipSigned(10);
+        break;
+      case 0x43:
+        r.skip(4);
+        break;
+      case 0x44:
+        r.skip(8);
+        break;
+      case 0xd0: // ref.null t
+        r.byte();
+        break;
+      case 0xfc: {
+        const sub = r.u32();
+        if (sub <= 7) break; // saturating truncations
+        if (sub === 8) { r.u32(); r.u32(); break; } // memory.init data mem
+        if (sub === 9 || sub === 13 || sub === 15 || sub === 16 || sub === 17) { r.u32(); break; }
+        if (sub === 10 || sub === 12 || sub === 14) { r.u32(); r.u32(); break; }
+        if (sub === 11) { r.u32(); break; } // memory.fill mem
+        throw invalid(`unsupported instruction 0xfc ${sub} at byte ${at}`);
+      }
+      default:
+        if (op >= 0x28 && op <= 0x3e) {
+          skipMemarg(r);
+          break;
+        }
+        if (op >= 0x45 && op <= 0xc4) break; // numeric, conversions, sign extension
+        throw invalid(`unsupported instruction 0x${op.toString(16)} at byte ${at}`);
+    }
+  }
+  flush(r.pos);
+  return needs;
+}
+
+function vecCount(body: Uint8Array): { count: number; rest: Reader } {
+  const r = new Reader(body);
+  return { count: r.u32(), rest: r };
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const w = new Writer();
+  for (const p of parts) w.bytes(p);
+  return w.finish();
+}
+
+/** Counts imports by kind; returns the imported function and global counts. */
+function countImports(body: Uint8Array | undefined): { funcs: number; globals: number; memories: number } {
+  let funcs = 0;
+  let globals = 0;
+  let memories = 0;
+  if (!body) return { funcs, globals, memories };
+  const { count, rest: r } = vecCount(body);
+  for (let i = 0; i < count; i++) {
+    r.name();
+    r.name();
+    const kind = r.byte();
+    if (kind === 0) {
+      r.u32();
+      funcs++;
+    } else if (kind === 1) {
+      r.byte();
+      const flags = r.u32();
+      r.u32();
+      if (flags & 1) r.u32();
+    } else if (kind === 2) {
+      memories++;
+      const flags = r.u32();
+      r.u32();
+      if (flags & 1) r.u32();
+    } else if (kind === 3) {
+      r.byte();
+      r.byte();
+      globals++;
+    } else throw invalid(`unsupported import kind ${kind}`);
+  }
+  return { funcs, globals, memories };
+}
+
+function rewriteExports(body: Uint8Array, m: Remap): Uint8Array {
+  const { count, rest: r } = vecCount(body);
+  const w = new Writer();
+  w.u32(count + 1);
+  const fuelName = new TextEncoder().encode(FUEL_EXPORT);
+  w.u32(fuelName.length);
+  w.bytes(fuelName);
+  w.byte(0x03);
+  w.u32(m.fuel);
+  for (let i = 0; i < count; i++) {
+    const nameStart = r.pos;
+    r.name();
+    w.bytes(body.subarray(nameStart, r.pos));
+    const kind = r.byte();
+    const idx = r.u32();
+    w.byte(kind);
+    w.u32(kind === 0 ? mapFunc(m, idx) : idx);
+  }
+  return w.finish();
+}
+
+function rewriteGlobals(body: Uint8Array | undefined, m: Remap): Uint8Array {
+  const w = new Writer();
+  const { count, rest: r } = body ? vecCount(body) : { count: 0, rest: new Reader(new Uint8Array(0)) };
+  w.u32(count + 2);
+  for (let i = 0; i < count; i++) {
+    w.byte(r.byte());
+    w.byte(r.byte());
+    rewriteExpr(r, w, m, false);
+  }
+  // the fuel: mutable i32, initialised to one tick's worth
+  w.byte(I32);
+  w.byte(1);
+  w.byte(0x41);
+  w.bytes(signedLeb(FUEL_PER_TICK));
+  w.byte(0x0b);
+  // the module's idea of its memory size in pages (0: not read yet)
+  w.bytes(Uint8Array.of(I32, 1, 0x41, 0x00, 0x0b));
+  return w.finish();
+}
+
+function signedLeb(v: number): Uint8Array {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return Uint8Array.from(out);
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
+  const { count, rest: r } = vecCount(body);
+  const w = new Writer();
+  w.u32(count);
+  for (let i = 0; i < count; i++) {
+    const flags = r.u32();
+    w.u32(flags);
+    if (flags > 7) throw invalid(`unsupported element segment kind ${flags}`);
+    if ((flags & 1) === 0) {
+      if (flags & 2) w.u32(r.u32()); // table index
+      rewriteExpr(r, w, m, false); // offset
+    }
+    const exprs = (flags & 4) !== 0;
+    if (flags & 3) w.byte(r.byte()); // elemkind or reftype
+    const n = r.u32();
+    w.u32(n);
+    for (let j = 0; j < n; j++) {
+      if (exprs) rewriteExpr(r, w, m, false);
+      else w.u32(mapFunc(m, r.u32()));
+    }
+  }
+  return w.finish();
+}
+
+function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
+  const { count, rest: r } = vecCount(body);
+  const w = new Writer();
+  w.u32(count + (m.injected ? 2 : 0));
+  for (let i = 0; i < count; i++) {
+    const size = r.u32();
+    const end = r.pos + size;
+    const fr = new Reader(r.buf, r.pos, end);
+    const fw = new Writer();
+    const localsStart = fr.pos;
+    const groups = fr.u32();
+    for (let g = 0; g < groups; g++) {
+      fr.u32();
+      fr.byte();
+    }
+    fw.bytes(body.subarray(localsStart, fr.pos));
+    // A function that calls nothing ends in a bounded number of steps (its loops are leaf loops, see
+    // rewriteExpr): only functions that call (recursion) get the check at entry.
+    const code = new Writer();
+    // first pass: which loops call or nest (their headers get the check); second pass: the rewrite
+    const exprStart = fr.pos;
+    m.loopNeeds = undefined;
+    m.loopNeeds = rewriteExpr(new Reader(r.buf, exprStart, end), new Writer(), m, false);
+    m.calls = false;
+    rewriteExpr(fr, code, m, true);
+    m.loopNeeds = undefined;
+    if (m.calls) emitCheck(fw, m);
+    fw.bytes(code.finish());
+    if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
+    const out = fw.finish();
+    w.u32(out.length);
+    w.bytes(out);
+    r.pos = end;
+  }
+  if (!r.done) throw invalid('code section has trailing bytes');
+  for (const body of m.injected ? [sizeBody(m), growBody(m)] : []) {
+    w.u32(body.length);
+    w.bytes(body);
+  }
+  return w.finish();
+}
+
+/** Lazily initialises the page-count global from the real memory size. */
+function initPages(m: Remap): number[] {
+  const g = [...leb(m.pages)];
+  return [0x23, ...g, 0x45, 0x04, 0x40, 0x3f, 0x00, 0x24, ...g, 0x0b];
+}
+
+/** `memory.size` as the module sees it: the pages it has asked for (the real memory may be larger). */
+function sizeBody(m: Remap): Uint8Array {
+  return Uint8Array.from([0x00, ...initPages(m), 0x23, ...leb(m.pages), 0x0b]);
+}
+
+/**
+ * `memory.grow(n)` with the same result as the instruction (the previous page count, or -1), but growing
+ * the real memory geometrically (by at least half its size) and only when the pages asked for exceed it.
+ * OPA's allocator grows one page at a time, and V8 answers each growth of a memory with a full garbage
+ * collection of the JS heap: a large evaluation spent most of its time there, quadratically.
+ * Locals: 0 = n, 1 = old, 2 = want, 3 = exact.
+ */
+function growBody(m: Remap): Uint8Array {
+  const g = [...leb(m.pages)];
+  return Uint8Array.from([
+    0x01, 0x03, I32, // 3 locals
+    ...initPages(m),
+    0x23, ...g, 0x21, 0x01, // old = pages
+    0x23, ...g, 0x20, 0x00, 0x6a, 0x21, 0x02, // want = pages + n
+    0x20, 0x02, 0x3f, 0x00, 0x4b, // want > memory.size (unsigned)
+    0x04, 0x40,
+    0x20, 0x02, 0x3f, 0x00, 0x6b, 0x22, 0x03, // exact = want - size (tee)
+    0x3f, 0x00, 0x41, 0x01, 0x76, // size >> 1
+    0x20, 0x03, 0x3f, 0x00, 0x41, 0x01, 0x76, 0x4b, // exact > size >> 1
+    0x1b, // select: the larger
+    0x40, 0x00, 0x41, 0x7f, 0x46, // memory.grow(...) == -1
+    0x04, 0x40,
+    0x20, 0x03, 0x40, 0x00, 0x41, 0x7f, 0x46, // memory.grow(exact) == -1
+    0x04, 0x40, 0x41, 0x7f, 0x0f, 0x0b, // return -1
+    0x0b,
+    0x0b,
+    0x20, 0x02, 0x24, ...g, // pages = want
+    0x20, 0x01, // old
+    0x0b,
+  ]);
+}
+
+/**
+ * Returns a metered copy of a WebAssembly module: it imports {@link METER_IMPORT} (`() -> i32`) and
+ * calls it whenever its fuel runs out. Throws MG_POLICY_WASM_INVALID on a module it cannot decode.
+ */
+export function meterWasm(wasm: Uint8Array): Uint8Array {
+  const sections = readSections(wasm);
+  const byId = new Map<number, Section>();
+  for (const s of sections) {
+    if (s.id === SECTION.custom) continue;
+    if (s.id > 12) throw invalid(`unknown section ${s.id}`);
+    if (byId.has(s.id)) throw invalid(`duplicate section ${s.id}`);
+    byId.set(s.id, s);
+  }
+  const imports = countImports(byId.get(SECTION.import)?.body);
+  const types = byId.get(SECTION.type);
+  const typeCount = types ? vecCount(types.body).count : 0;
+  const globals = byId.get(SECTION.global);
+  const definedGlobals = globals ? vecCount(globals.body).count : 0;
+  if (!byId.has(SECTION.function)) byId.set(SECTION.function, { id: SECTION.function, body: Uint8Array.of(0) });
+  if (!byId.has(SECTION.code)) byId.set(SECTION.code, { id: SECTION.code, body: Uint8Array.of(0) });
+  const funcs = byId.get(SECTION.function)!;
+  const definedFuncs = vecCount(funcs.body).count;
+  const total = imports.funcs + 1 + definedFuncs;
+  // the memory.size / memory.grow replacements exist only for a module with a memory
+  const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0, loopNeeds: undefined };
+  if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
+
+  const out = new Map<number, Uint8Array>();
+  const typeRest = types ? types.body.subarray(vecCount(types.body).rest.pos) : new Uint8Array(0);
+  // type: append `() -> i32` (tick, size) and `(i32) -> i32` (grow)
+  out.set(SECTION.type, concat([leb(typeCount + 2), typeRest, Uint8Array.of(0x60, 0x00, 0x01, I32, 0x60, 0x01, I32, 0x01, I32)]));
+  // function: declare the two injected functions
+  const funcRest = funcs.body.subarray(vecCount(funcs.body).rest.pos);
+  out.set(SECTION.function, concat(injected ? [leb(definedFuncs + 2), funcRest, leb(typeCount), leb(typeCount + 1)] : [leb(definedFuncs), funcRest]));
+  // import: append meshgate.tick
+  const imp = byId.get(SECTION.import);
+  const impCount = imp ? vecCount(imp.body).count : 0;
+  const impRest = imp ? imp.body.subarray(vecCount(imp.body).rest.pos) : new Uint8Array(0);
+  const enc = new TextEncoder();
+  const modName = enc.encode(METER_IMPORT.module);
+  const fnName = enc.encode(METER_IMPORT.name);
+  out.set(SECTION.import, concat([leb(impCount + 1), impRest, leb(modName.length), modName, leb(fnName.length), fnName, Uint8Array.of(0x00), leb(typeCount)]));
+  out.set(SECTION.global, rewriteGlobals(globals?.body, m));
+  for (const [id, s] of byId) {
+    if (id === SECTION.type || id === SECTION.import || id === SECTION.global || id === SECTION.function) continue;
+    if (id === SECTION.export) out.set(id, rewriteExports(s.body, m));
+    else if (id === SECTION.start) out.set(id, leb(mapFunc(m, new Reader(s.body).u32())));
+    else if (id === SECTION.element) out.set(id, rewriteElements(s.body, m));
+    else if (id === SECTION.code) out.set(id, rewriteCode(s.body, m));
+    else out.set(id, s.body);
+  }
+  const w = new Writer();
+  w.bytes(wasm.subarray(0, 8));
+  // custom sections (names would no longer match the shifted indices) are dropped
+  for (const id of ORDER) {
+    const body = out.get(id);
+    if (!body) continue;
+    w.byte(id);
+    w.u32(body.length);
+    w.bytes(body);
+  }
+  return w.finish();
+}
