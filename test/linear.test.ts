@@ -85,7 +85,7 @@ describe('policy work grows linearly with the input', () => {
     const input = contractInput(1);
     (input['contract'] as { fields: unknown[] }).fields = [{ name: 'outer', type: 'struct', pii: false, fields: [{ name: 'a', pii: false, fields: [] }, { name: 'inner', type: 'string', pii: true, fields: [] }] }];
     const deny = (rt.evaluate('meshgate/contract', input) as { deny: Array<{ rule: string; path: string; msg: string }> }).deny.filter((f) => f.rule === 'contract_pii_encryption');
-    expect(deny).toEqual([expect.objectContaining({ path: 'fields.0.fields.1', msg: 'Field "inner" holds PII but the contract declares no encryption protocol.' })]);
+    expect(deny).toEqual([expect.objectContaining({ path: 'fields.0.fields.1', msg: 'Field "inner" holds PII but the contract declares no encryption protocol (and the field names no encrypted element).' })]);
   });
 });
 
