@@ -1,13 +1,37 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts', 'cli/worker': 'src/cli/worker.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  clean: true,
-  splitting: true,
-  shims: false,
-});
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+export default defineConfig([
+  // The library (the package's public entry).
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts' } },
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: ['!cli/**'], // dist/cli belongs to the CLI build below (both run at once)
+    splitting: true,
+    shims: false,
+  },
+  // The CLI: a tiny entry (answers --version/--help alone), the command runner and the check worker, each
+  // ONE self-contained file (start-up pays one module load, not one per chunk). The version is inlined.
+  // Packages are bundled too, except those loaded lazily through createRequire (opa-wasm, yaml, ajv).
+  {
+    entry: { main: 'src/cli/main.ts', run: 'src/cli/run.ts', worker: 'src/cli/worker.ts' },
+    outDir: 'dist/cli',
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    shims: false,
+    noExternal: [/.*/],
+    define: { __MESHGATE_VERSION__: JSON.stringify(version) },
+    // bundled CommonJS packages (fast-glob) call require() for Node built-ins
+    banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
+  },
+]);

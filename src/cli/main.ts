@@ -1,74 +1,32 @@
 #!/usr/bin/env node
 /**
- * The `meshgate` command: dispatches to check, authorize, diff, build and audit verify, prints usage and
- * input errors as `file:line:col: message [CODE]`, and exits 0 (passed), 1 (policy failure) or 2 (usage
- * or input error). With MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
+ * The `meshgate` command's entry. It answers `--version` and `--help` by itself, with nothing else loaded
+ * (the version is inlined at build time), and hands every other invocation to the command runner
+ * (`run.js`, one bundled file). Exit codes: 0 passed, 1 policy failure, 2 usage or input error. With
+ * MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describeThrown, isMeshgateError } from '../errors.js';
-import { runAuditVerify } from './audit-verify.js';
-import { runAuthorize } from './authorize.js';
-import { runBuild } from './build.js';
-import { runCheck } from './check.js';
-import { runDiff } from './diff.js';
-import { AUDIT_HELP, MAIN_HELP } from './help.js';
-import { EXIT, processIo, type CliIo } from './io.js';
-import { packageVersion } from './version.js';
+import { MAIN_HELP } from './help.js';
 
-/** The worker script next to this module, when it exists (the built CLI); otherwise checks run inline. */
-function workerUrl(): URL | undefined {
-  const url = new URL('./worker.js', import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
-}
+/** meshgate's version, replaced by the build (tsup `define`); absent when this module runs from source. */
+declare const __MESHGATE_VERSION__: string | undefined;
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        io.stdout(MAIN_HELP);
-        return command === undefined ? EXIT.usage : EXIT.ok;
-      case '-v':
-      case '--version':
-      case 'version':
-        io.stdout(`${packageVersion()}\n`);
-        return EXIT.ok;
-      case 'check':
-        return await runCheck(rest, io, workerUrl());
-      case 'authorize':
-        return await runAuthorize(rest, io);
-      case 'diff':
-        return await runDiff(rest, io);
-      case 'build':
-        return await runBuild(rest, io);
-      case 'audit': {
-        const [sub, ...args] = rest;
-        if (sub === 'verify') return await runAuditVerify(args, io);
-        if (sub === undefined || sub === '-h' || sub === '--help') {
-          io.stdout(AUDIT_HELP);
-          return sub === undefined ? EXIT.usage : EXIT.ok;
-        }
-        io.stderr(`meshgate audit: unknown subcommand ${sub}\n${AUDIT_HELP}`);
-        return EXIT.usage;
-      }
-      default:
-        io.stderr(`meshgate: unknown command ${JSON.stringify(command)}\n\n${MAIN_HELP}`);
-        return EXIT.usage;
-    }
-  } catch (e) {
-    if (isMeshgateError(e)) {
-      io.stderr(`meshgate: ${e.toString()}\n`);
-      if (e.code === 'MG_CLI_USAGE') io.stderr(`run \`meshgate ${command ?? ''} --help\` for usage\n`);
-    } else {
-      io.stderr(`meshgate: internal error: ${describeThrown(e)}\n`);
-      if (e instanceof Error && e.stack && io.env['MESHGATE_DEBUG']) io.stderr(`${e.stack}\n`);
-    }
-    return EXIT.usage;
+/** The exit code of `meshgate --version` / `--help` (undefined: not one of those; run the command runner). */
+function answerAlone(command: string | undefined): number | undefined {
+  switch (command) {
+    case '-v':
+    case '--version':
+    case 'version':
+      if (typeof __MESHGATE_VERSION__ !== 'string') return undefined;
+      process.stdout.write(`${__MESHGATE_VERSION__}\n`);
+      return 0;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(MAIN_HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      return undefined;
   }
 }
 
@@ -78,8 +36,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-const io = processIo();
-const code = await runCli(process.argv.slice(2), io);
+const argv = process.argv.slice(2);
+let code = answerAlone(argv[0]);
+if (code === undefined) {
+  // a computed specifier: the bundler leaves the runner as its own file instead of inlining it here
+  const runner = new URL('./run.js', import.meta.url).href;
+  const { runProcess } = (await import(runner)) as typeof import('./run.js');
+  code = await runProcess(argv);
+}
 if (process.env['MESHGATE_REPORT_MAXRSS']) {
   // resourceUsage().maxRSS is in kilobytes
   process.stderr.write(`meshgate: peak rss ${process.resourceUsage().maxRSS * 1024} bytes\n`);
