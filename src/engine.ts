@@ -5,7 +5,7 @@
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
 import { readBundle, type Bundle } from './policy/bundle.js';
 import { bundlePaths } from './policy/defaults.js';
-import { PolicyRuntime } from './policy/wasm.js';
+import { LazyPolicyRuntime, layerRuntime, loadNow, type LayerRuntime } from './policy/lazy-runtime.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './layering/merge.js';
 import type { AccessResult, ComplianceRequest, ComplianceResult, EngineCore } from './core.js';
@@ -63,13 +63,13 @@ export type BundleServiceOptions = Omit<import('./policy/http-source.js').Bundle
 interface Layer {
   readonly name: string;
   readonly bundle: Bundle;
-  readonly runtime: PolicyRuntime;
+  readonly runtime: LayerRuntime;
   /** What to evaluate for each ABI entrypoint: its generated view (`meshgate_abi/<x>`) when the bundle has one. */
   readonly target: ReadonlyMap<Entrypoint, string>;
 }
 
 /** Picks, for each ABI entrypoint the runtime has, the generated ABI view when present (see `meshgate build`). */
-function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
+function viewTargets(runtime: LayerRuntime): Map<Entrypoint, string> {
   const out = new Map<Entrypoint, string>();
   for (const ep of ENTRYPOINTS) {
     if (!runtime.has(ep)) continue;
@@ -99,7 +99,8 @@ function emptyObligations(): Obligations {
 async function loadLayer(name: string, source: BundleSource, memoryMaxPages: number | undefined, verification?: EngineOptions['verification']): Promise<Layer> {
   const read = typeof source === 'string' || source instanceof Uint8Array ? readBundle(source) : source;
   const bundle = verification ? await (await import('./policy/signing.js')).verifiedBundle(read, verification) : read;
-  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, memoryMaxPages === undefined ? { name } : { name, memoryMaxPages });
+  // compiled when a decision first needs the layer; the global one starts compiling off-thread at once
+  const runtime = await layerRuntime(bundle, memoryMaxPages === undefined ? { name, prefetch: name === 'global' } : { name, memoryMaxPages, prefetch: name === 'global' });
   return { name, bundle, runtime, target: viewTargets(runtime) };
 }
 
@@ -289,6 +290,7 @@ export class Engine implements EngineCore {
     const old = this.layerMap.get(layer);
     if (!old) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to swap`);
     const fresh = await loadLayer(layer, source, this.options.memoryMaxPages, this.options.verification);
+    await loadNow(fresh.runtime); // a module that does not load fails the swap, not the next decision
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;
@@ -311,6 +313,7 @@ export class Engine implements EngineCore {
 
   /** Checks a data contract (YAML/JSON text, bytes or an object) against global and its domain's rules. Throws MeshgateError for unreadable input. */
   async checkContract(source: string | Uint8Array | Record<string, unknown>, options: ContractCheckOptions = {}): Promise<Decision> {
+    await this.globalCompiled();
     return checkContract(this, source, options);
   }
 
@@ -320,14 +323,22 @@ export class Engine implements EngineCore {
     newSource: string | Uint8Array | Record<string, unknown>,
     options: { oldFile?: string; newFile?: string; domain?: string } = {},
   ): Promise<Decision> {
+    await this.globalCompiled();
     return checkContractChange(this, oldSource, newSource, options);
   }
 
   /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domain. */
   async checkPlan(source: string | Uint8Array | Record<string, unknown>, options: PlanCheckOptions = {}): Promise<Decision> {
+    await this.globalCompiled();
     const mapping = this.subjectOptions.domainMapping;
     const opts = this.subjectOptions.rawPlan === true && options.rawPlan === undefined ? { ...options, rawPlan: true } : options;
     return checkPlan(this, source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts);
+  }
+
+  /** Waits for the global layer's module, compiling off the main thread since start-up (not compiled twice). */
+  private async globalCompiled(): Promise<void> {
+    const rt = this.layerMap.get('global')?.runtime;
+    if (rt instanceof LazyPolicyRuntime) await rt.prefetch();
   }
 
   /** The access service (created on first use). */

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { loadOpaSdk } from './opa-sdk.js';
 import { goSprintf } from './sprintf.js';
 
 interface LoadedPolicyLike {
@@ -30,7 +31,7 @@ interface OpaWasmModule {
 }
 
 const require = createRequire(import.meta.url);
-const opa = require('@open-policy-agent/opa-wasm') as OpaWasmModule;
+const opa = loadOpaSdk() as OpaWasmModule;
 // The SDK's built-ins win over custom ones, and its sprintf (sprintf-js) rejects `%q` and throws on null:
 // replace it in the SDK's own table with a Go-compatible one, so WASM and `opa eval` agree.
 (require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, unknown>)['sprintf'] = goSprintf;
@@ -52,6 +53,8 @@ export interface PolicyRuntimeOptions {
   builtins?: Record<string, CustomBuiltin>;
   /** A name for error messages (the layer). */
   name?: string;
+  /** Evaluate every entrypoint once on `{}` at load (default true; a one-shot run skips it). */
+  warmUp?: boolean;
 }
 
 const moduleCache = new Map<string, WebAssembly.Module>();
@@ -63,6 +66,20 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy'): Promise<W
   if (hit) return hit;
   try {
     const mod = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+    moduleCache.set(key, mod);
+    return mod;
+  } catch (e) {
+    throw new MeshgateError('MG_POLICY_WASM_INVALID', `${name}: policy.wasm is not a valid WebAssembly module: ${describeThrown(e)}`, { cause: e });
+  }
+}
+
+/** The synchronous {@link compileWasm} (same cache), for a module first needed on a synchronous path. */
+export function compileWasmSync(bytes: Uint8Array, name = 'policy'): WebAssembly.Module {
+  const key = createHash('sha256').update(bytes).digest('hex');
+  const hit = moduleCache.get(key);
+  if (hit) return hit;
+  try {
+    const mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
     return mod;
   } catch (e) {
@@ -157,8 +174,12 @@ export class PolicyRuntime {
 
   /** Compiles (once), instantiates, loads `data`, and warms up every entrypoint. */
   static async load(wasm: Uint8Array, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): Promise<PolicyRuntime> {
+    return PolicyRuntime.instantiate(await compileWasm(wasm, options.name ?? 'policy'), data, options);
+  }
+
+  /** Instantiates a compiled module, loads `data`, and warms up every entrypoint (unless `warmUp: false`). */
+  static instantiate(module: WebAssembly.Module, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): PolicyRuntime {
     const name = options.name ?? 'policy';
-    const module = await compileWasm(wasm, name);
     const maximum = options.memoryMaxPages ?? 8192;
     const memory: WebAssembly.MemoryDescriptor = { initial: Math.min(options.memoryInitialPages ?? 32, maximum), maximum };
     const builtins = options.builtins ?? {};
@@ -174,7 +195,7 @@ export class PolicyRuntime {
       throw new MeshgateError(code === 'MG_POLICY_RUNTIME' ? 'MG_POLICY_LOAD' : code, `${name}: cannot instantiate policy: ${text}`, { cause: e });
     }
     const rt = new PolicyRuntime(module, instance, data, memory, builtins, name);
-    rt.warmUp();
+    if (options.warmUp !== false) rt.warmUp();
     return rt;
   }
 
