@@ -14,7 +14,8 @@ import type { AuditSink } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
 import { noPositions, parseLocated, type ValuePath } from './layering/source.js';
-import { compileSchema, problemsError, validateOrThrow, type Problem } from './layering/validate.js';
+import { problemsError, validateOrThrow, type LazyValidator, type Problem } from './layering/validate.js';
+import { validateConfig as validateConfigSchema } from './generated/validators.js';
 import { parseWaivers, SUBJECT_MATCH_SCHEMA, toWaivers, type Waiver, type WaiverEntry } from './layering/waivers.js';
 
 /** How Terraform resources map to domains besides their `Domain` tag. */
@@ -186,7 +187,8 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const validateConfig = compileSchema<MeshgateConfig>(CONFIG_SCHEMA);
+/** {@link CONFIG_SCHEMA}'s validator, generated at build time (scripts/gen-validators.mjs). */
+const validateConfig = validateConfigSchema as LazyValidator<MeshgateConfig>;
 
 /** Options of {@link resolveConfig} and {@link loadConfig}. */
 export interface ResolveOptions {

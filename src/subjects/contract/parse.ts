@@ -2,8 +2,7 @@
  * `parseContract`: source (text, bytes or object) → located tree → detected format → canonical model,
  * validated with ajv. Every failure is a MeshgateError with a code and, where known, a location.
  */
-import type { ValidateFunction } from 'ajv';
-import { newAjv } from '../../ajv.js';
+import { validateContractModel } from '../../generated/validators.js';
 import { MeshgateError } from '../../errors.js';
 import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
@@ -12,7 +11,6 @@ import { detectFormat } from './detect.js';
 import { importDcs } from './importers/dcs.js';
 import { importOdcs } from './importers/odcs.js';
 import { importSeed } from './importers/seed.js';
-import { CONTRACT_FIELD_SCHEMA, CONTRACT_SCHEMA } from './model.js';
 import type { ContractField, DataContract, ParsedContract } from './model.js';
 import { MAX_SOURCE_CHARS, parseSource, treeFromObject } from './tree.js';
 import type { SourceTree } from './tree.js';
@@ -28,14 +26,10 @@ export interface ParseContractOptions {
 
 const PII_CLASSES = new Set(['pii', 'personal', 'personal_data', 'personal-data', 'sensitive_personal', 'spi', 'phi']);
 
-let validator: ValidateFunction | undefined;
+/** CONTRACT_SCHEMA (with CONTRACT_FIELD_SCHEMA) compiled at build time by scripts/gen-validators.mjs. */
+const validator = validateContractModel;
 
 function validate(contract: DataContract, loc: Location): void {
-  if (!validator) {
-    const ajv = newAjv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addSchema(CONTRACT_FIELD_SCHEMA);
-    validator = ajv.compile(CONTRACT_SCHEMA);
-  }
   if (!validator(contract)) {
     const msg = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
     throw new MeshgateError('MG_CONTRACT_INVALID', `the imported contract does not match the canonical model: ${msg}`, { location: loc });
