@@ -30,7 +30,11 @@ export default defineConfig([
     splitting: false,
     shims: false,
     noExternal: [/.*/],
-    define: { __MESHGATE_VERSION__: JSON.stringify(version) },
+    // less to parse at every start (names kept: error classes and stack traces stay readable)
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    define: { __MESHGATE_VERSION__: JSON.stringify(version), __MESHGATE_CLI_BUNDLE__: 'true' },
     // bundled CommonJS packages (fast-glob) call require() for Node built-ins
     banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
   },
