@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { JsonText } from './json-text.js';
 import { loadOpaSdk } from './opa-sdk.js';
 import { goSprintf } from './sprintf.js';
 
@@ -98,6 +99,7 @@ export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
 
 /** Serialises an input to JSON text; cycles, BigInts and other unserialisable values are coded errors. */
 export function serialiseText(input: unknown, name = 'input'): string {
+  if (input instanceof JsonText) return input.text; // serialised once by the caller
   let text: string | undefined;
   try {
     text = JSON.stringify(input);

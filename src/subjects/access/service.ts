@@ -8,6 +8,8 @@
 import { MeshgateError, describeThrown, isMeshgateError } from '../../errors.js';
 import type { EngineCore } from '../../core.js';
 import type { Decision, DecisionError, Obligations } from '../../types.js';
+import { jsonWith } from '../../policy/json-text.js';
+import { serialiseText } from '../../policy/wasm.js';
 import { parseContract } from '../contract/parse.js';
 import { LruCache } from './cache.js';
 import { combine, type LayerAccessResult } from './decide.js';
@@ -182,11 +184,12 @@ export class AccessService {
     const results: LayerAccessResult[] = [];
     const errors: DecisionError[] = [];
     let evalMs = 0;
+    let requestJson: string | undefined; // the request serialised once, for every layer
     for (const layer of layers) {
-      const input = domain === undefined ? { request: enriched, layer } : { request: enriched, layer, domain };
       const te = now();
       try {
-        results.push({ layer, result: this.core.evaluateAccess(layer, input) });
+        requestJson ??= serialiseText(enriched, 'access request');
+        results.push({ layer, result: this.core.evaluateAccess(layer, jsonWith('request', requestJson, { layer, domain })) });
       } catch (e) {
         const err = isMeshgateError(e) ? e : new MeshgateError('MG_POLICY_RUNTIME', describeThrown(e), { cause: e });
         errors.push({ code: err.code, message: err.message, layer });
