@@ -18,7 +18,7 @@ export default defineConfig([
   },
   // The CLI: a tiny entry (answers --version/--help alone), the command runner and the check worker, each
   // ONE self-contained file (start-up pays one module load, not one per chunk). The version is inlined.
-  // Packages are bundled too, except those loaded lazily through createRequire (opa-wasm, yaml, ajv).
+  // Packages are bundled too, except those loaded lazily through createRequire (opa-wasm, ajv; yaml: below).
   {
     entry: { main: 'src/cli/main.ts', run: 'src/cli/run.ts', worker: 'src/cli/worker.ts' },
     outDir: 'dist/cli',
@@ -26,7 +26,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
-    clean: true,
+    clean: ['!yaml.cjs'], // written by the next build
     splitting: false,
     shims: false,
     noExternal: [/.*/],
@@ -37,5 +37,20 @@ export default defineConfig([
     define: { __MESHGATE_VERSION__: JSON.stringify(version), __MESHGATE_CLI_BUNDLE__: 'true' },
     // bundled CommonJS packages (fast-glob) call require() for Node built-ins
     banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
+  },
+  // The yaml package as one CommonJS file beside the runner (src/yaml.ts requires it on first use).
+  {
+    entry: { yaml: 'node_modules/yaml/dist/index.js' },
+    outDir: 'dist/cli',
+    format: ['cjs'],
+    outExtension: () => ({ js: '.cjs' }),
+    target: 'node20',
+    platform: 'node',
+    sourcemap: false,
+    clean: false,
+    splitting: false,
+    noExternal: [/.*/],
+    minifyWhitespace: true,
+    minifySyntax: true,
   },
 ]);
