@@ -78,8 +78,11 @@ describe('pre-serialised inputs', () => {
     const rt = await PolicyRuntime.load(bundle.wasm, bundle.data, { name: 'global' });
     const request = { user: { id: 'u', roles: ['analyst'], department: 'marketing', clearance: 'internal', attributes: {} }, action: 'read', data_product: { id: 'p', domain: 'marketing', classification: 'pii', pii_columns: ['email'] }, columns: ['email'], purpose: null };
     const asObject = { request, layer: 'global', domain: 'marketing' };
-    const asText = jsonWith('request', JSON.stringify(request), { layer: 'global', domain: 'marketing', absent: undefined });
+    const asText = jsonWith({ request: JSON.stringify(request) }, { layer: 'global', domain: 'marketing', absent: undefined });
     expect(JSON.parse(asText.text)).toEqual(asObject);
+    expect(JSON.parse(jsonWith({ resource: '{"a":1}', plan: '[2]' }, { layer: 'global', domain: null }).text)).toEqual({ resource: { a: 1 }, plan: [2], layer: 'global', domain: null });
+    expect(JSON.parse(jsonWith({}, { layer: 'x"y' }).text)).toEqual({ layer: 'x"y' });
+    expect(jsonWith({}, {}).text).toBe('{}');
     expect(JSON.stringify(asText)).toBe(JSON.stringify(asObject));
     expect(rt.evaluate('meshgate/access', asText)).toEqual(rt.evaluate('meshgate/access', asObject));
     expect(rt.evaluate('meshgate/access', new JsonText(JSON.stringify(asObject)))).toEqual(rt.evaluate('meshgate/access', asObject));

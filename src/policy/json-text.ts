@@ -16,14 +16,16 @@ export class JsonText {
 }
 
 /**
- * The input `{"<key>": <json>, …fields}` as JSON text, from a member already serialised (`json`) and
- * further plain fields (serialised here; `undefined` fields are left out, as `JSON.stringify` does).
+ * An input object as JSON text, from members already serialised (`serialised`: key → JSON text) and
+ * further scalar fields (serialised here; `undefined` fields are left out, as `JSON.stringify` does).
  */
-export function jsonWith(key: string, json: string, fields: Readonly<Record<string, string | undefined>>): JsonText {
-  let text = `{${JSON.stringify(key)}:${json}`;
+export function jsonWith(serialised: Readonly<Record<string, string>>, fields: Readonly<Record<string, string | null | undefined>>): JsonText {
+  let text = '';
+  for (const k in serialised) text += `${text === '' ? '{' : ','}${JSON.stringify(k)}:${serialised[k]}`;
+  if (text === '') text = '{';
   for (const k in fields) {
     const v = fields[k];
-    if (v !== undefined) text += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+    if (v !== undefined) text += `${text === '{' ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(v)}`;
   }
   return new JsonText(`${text}}`);
 }

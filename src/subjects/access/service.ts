@@ -189,7 +189,7 @@ export class AccessService {
       const te = now();
       try {
         requestJson ??= serialiseText(enriched, 'access request');
-        results.push({ layer, result: this.core.evaluateAccess(layer, jsonWith('request', requestJson, { layer, domain })) });
+        results.push({ layer, result: this.core.evaluateAccess(layer, jsonWith({ request: requestJson }, { layer, domain })) });
       } catch (e) {
         const err = isMeshgateError(e) ? e : new MeshgateError('MG_POLICY_RUNTIME', describeThrown(e), { cause: e });
         errors.push({ code: err.code, message: err.message, layer });
