@@ -26,7 +26,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: true,
-    clean: ['!yaml.cjs'], // written by the next build
+    clean: ['!yaml.cjs', '!opa-wasm.cjs'], // written by the next build
     splitting: false,
     shims: false,
     noExternal: [/.*/],
@@ -38,9 +38,13 @@ export default defineConfig([
     // bundled CommonJS packages (fast-glob) call require() for Node built-ins
     banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
   },
-  // The yaml package as one CommonJS file beside the runner (src/yaml.ts requires it on first use).
+  // The yaml package and the opa-wasm SDK, each as one CommonJS file beside the runner (src/yaml.ts and
+  // src/policy/opa-sdk.ts require them); the SDK's own yaml dependency stays lazy (src/cli/prebuilt/yaml-v1.cjs).
   {
-    entry: { yaml: 'node_modules/yaml/dist/index.js' },
+    entry: { yaml: 'node_modules/yaml/dist/index.js', 'opa-wasm': 'src/cli/prebuilt/opa-wasm.cjs' },
+    esbuildOptions(options) {
+      options.alias = { yaml: './src/cli/prebuilt/yaml-v1.cjs' };
+    },
     outDir: 'dist/cli',
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),

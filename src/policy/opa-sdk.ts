@@ -1,11 +1,16 @@
 /**
- * Loads the opa-wasm SDK without paying for its `yaml` dependency at start-up. The SDK's YAML built-ins
- * (`yaml.marshal`, `yaml.unmarshal`, `yaml.is_valid`) require the yaml package when the SDK loads — about
- * a tenth of a CLI run's fixed cost, for built-ins few policies call. A stand-in is put in Node's module
- * cache under the SDK's own resolution of `yaml`; the real package loads on the first YAML built-in call.
+ * Loads the opa-wasm SDK, with meshgate's replacements in its built-ins table, without paying for its
+ * `yaml` dependency at start-up. The SDK's YAML built-ins (`yaml.marshal`, `yaml.unmarshal`,
+ * `yaml.is_valid`) require the yaml package when the SDK loads — about a tenth of a CLI run's fixed cost,
+ * for built-ins few policies call; it is loaded on the first call instead. The bundled CLI loads the SDK
+ * from one prebuilt file beside it (`dist/cli/opa-wasm.cjs`, see tsup.config.ts); elsewhere it comes from
+ * node_modules, with a stand-in for its yaml in Node's module cache.
  */
 import { Module, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
+/** Defined (true) by the CLI build only (tsup `define`). */
+declare const __MESHGATE_CLI_BUNDLE__: boolean | undefined;
 
 const require = createRequire(import.meta.url);
 
@@ -40,8 +45,20 @@ function deferSdkYaml(sdkMain: string): void {
   require.cache[path] = standIn;
 }
 
-/** The opa-wasm SDK module (its YAML dependency loaded on first use). */
-export function loadOpaSdk(): unknown {
-  deferSdkYaml(require.resolve('@open-policy-agent/opa-wasm'));
-  return require('@open-policy-agent/opa-wasm') as unknown;
+/** The SDK module and its built-ins table. */
+function sdkAndBuiltins(): { sdk: unknown; builtins: Record<string, unknown> } {
+  if (typeof __MESHGATE_CLI_BUNDLE__ === 'boolean') return require('./opa-wasm.cjs') as { sdk: unknown; builtins: Record<string, unknown> };
+  const main = require.resolve('@open-policy-agent/opa-wasm');
+  deferSdkYaml(main);
+  return { sdk: require(main) as unknown, builtins: require(join(dirname(main), 'builtins', 'index.js')) as Record<string, unknown> };
+}
+
+/**
+ * The opa-wasm SDK module (its YAML dependency loaded on first use), with `replace` written into the SDK's
+ * own built-ins table (the SDK's built-ins win over custom ones passed at load time).
+ */
+export function loadOpaSdk(replace: Readonly<Record<string, unknown>> = {}): unknown {
+  const { sdk, builtins } = sdkAndBuiltins();
+  Object.assign(builtins, replace);
+  return sdk;
 }

@@ -4,9 +4,7 @@
  * turns everything the SDK throws (strings, plain objects, RangeErrors) into a coded MeshgateError.
  * After any failure the instance is re-created, so one bad input never poisons the next decision.
  */
-import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { JsonText } from './json-text.js';
 import { loadOpaSdk } from './opa-sdk.js';
@@ -31,11 +29,9 @@ interface OpaWasmModule {
   loadPolicySync(wasm: BufferSource | WebAssembly.Module, memory: WebAssembly.MemoryDescriptor, builtins: Record<string, CustomBuiltin>): LoadedPolicyLike;
 }
 
-const require = createRequire(import.meta.url);
-const opa = loadOpaSdk() as OpaWasmModule;
 // The SDK's built-ins win over custom ones, and its sprintf (sprintf-js) rejects `%q` and throws on null:
 // replace it in the SDK's own table with a Go-compatible one, so WASM and `opa eval` agree.
-(require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, unknown>)['sprintf'] = goSprintf;
+const opa = loadOpaSdk({ sprintf: goSprintf }) as OpaWasmModule;
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
