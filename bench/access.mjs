@@ -195,7 +195,7 @@ export async function run() {
   let current;
   const origAccess = engineNoCache.evaluateAccess.bind(engineNoCache);
   engineNoCache.evaluateAccess = (layer, input) => {
-    if (layer === 'global' && current !== undefined && !captured.has(current)) captured.set(current, JSON.parse(JSON.stringify(input))); // the input may be pre-serialised JSON text
+    if (layer === 'global' && current !== undefined && !captured.has(current)) captured.set(current, structuredClone(input));
     return origAccess(layer, input);
   };
   const answers = [];

@@ -81,7 +81,7 @@ async function accessRows() {
   // the floor evaluates exactly the input the engine gives the global layer (captured), on the same entrypoint
   const captured = [];
   const orig = one.evaluateAccess.bind(one);
-  one.evaluateAccess = (layer, input) => (captured.push(JSON.parse(JSON.stringify(input))), orig(layer, input)); // the input may be pre-serialised JSON text
+  one.evaluateAccess = (layer, input) => (captured.push(structuredClone(input)), orig(layer, input));
   const answers = requests.map((r) => one.authorize(r));
   one.evaluateAccess = orig;
   const twoAnswers = requests.map((r) => two.authorize(r));

@@ -1,13 +1,12 @@
 /**
- * The lazy per-layer runtime (src/policy/lazy-runtime.ts), pre-serialised inputs (src/policy/json-text.ts)
- * and the deferred yaml dependency of the opa-wasm SDK (src/policy/opa-sdk.ts), through the real bundles.
+ * The lazy per-layer runtime (src/policy/lazy-runtime.ts) and the deferred yaml dependency of the opa-wasm
+ * SDK (src/policy/opa-sdk.ts), through the real bundles.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { readBundle } from '../src/policy/bundle.js';
-import { JsonText, jsonWith } from '../src/policy/json-text.js';
 import { LazyPolicyRuntime, layerRuntime } from '../src/policy/lazy-runtime.js';
 import { PolicyRuntime } from '../src/policy/wasm.js';
 import { bundlePath, FIXTURES } from './helpers/paths.js';
@@ -72,22 +71,7 @@ describe('lazy per-layer compilation', () => {
   });
 });
 
-describe('pre-serialised inputs', () => {
-  it('JsonText evaluates exactly as the value it denotes', async () => {
-    const bundle = readBundle(bundlePath('global'));
-    const rt = await PolicyRuntime.load(bundle.wasm, bundle.data, { name: 'global' });
-    const request = { user: { id: 'u', roles: ['analyst'], department: 'marketing', clearance: 'internal', attributes: {} }, action: 'read', data_product: { id: 'p', domain: 'marketing', classification: 'pii', pii_columns: ['email'] }, columns: ['email'], purpose: null };
-    const asObject = { request, layer: 'global', domain: 'marketing' };
-    const asText = jsonWith({ request: JSON.stringify(request) }, { layer: 'global', domain: 'marketing', absent: undefined });
-    expect(JSON.parse(asText.text)).toEqual(asObject);
-    expect(JSON.parse(jsonWith({ resource: '{"a":1}', plan: '[2]' }, { layer: 'global', domain: null }).text)).toEqual({ resource: { a: 1 }, plan: [2], layer: 'global', domain: null });
-    expect(JSON.parse(jsonWith({}, { layer: 'x"y' }).text)).toEqual({ layer: 'x"y' });
-    expect(jsonWith({}, {}).text).toBe('{}');
-    expect(JSON.stringify(asText)).toBe(JSON.stringify(asObject));
-    expect(rt.evaluate('meshgate/access', asText)).toEqual(rt.evaluate('meshgate/access', asObject));
-    expect(rt.evaluate('meshgate/access', new JsonText(JSON.stringify(asObject)))).toEqual(rt.evaluate('meshgate/access', asObject));
-  });
-
+describe('inputs that cannot be serialised', () => {
   it('an access request that cannot be serialised is a denying error decision on every layer, not a crash', async () => {
     const engine = await createEngine({ global: bundlePath('global'), domains: { marketing: bundlePath('marketing') }, subjects: { cacheSize: 0 } });
     const d = engine.authorize({ user: { id: 'u', attributes: { n: 10n } }, action: 'read', dataProduct: { id: 'p', domain: 'marketing' } });

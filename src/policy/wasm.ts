@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { MeshgateError, describeThrown } from '../errors.js';
-import { JsonText } from './json-text.js';
 import { loadOpaSdk } from './opa-sdk.js';
 import { goSprintf } from './sprintf.js';
 
@@ -95,7 +94,6 @@ export function serialiseInput(input: unknown, name = 'input'): ArrayBuffer {
 
 /** Serialises an input to JSON text; cycles, BigInts and other unserialisable values are coded errors. */
 export function serialiseText(input: unknown, name = 'input'): string {
-  if (input instanceof JsonText) return input.text; // serialised once by the caller
   let text: string | undefined;
   try {
     text = JSON.stringify(input);

@@ -8,8 +8,6 @@
 import { MeshgateError, describeThrown, isMeshgateError } from '../../errors.js';
 import type { EngineCore } from '../../core.js';
 import type { Decision, DecisionError, Obligations } from '../../types.js';
-import { jsonWith } from '../../policy/json-text.js';
-import { serialiseText } from '../../policy/wasm.js';
 import { parseContract } from '../contract/parse.js';
 import { LruCache } from './cache.js';
 import { combine, type LayerAccessResult } from './decide.js';
@@ -184,12 +182,11 @@ export class AccessService {
     const results: LayerAccessResult[] = [];
     const errors: DecisionError[] = [];
     let evalMs = 0;
-    let requestJson: string | undefined; // the request serialised once, for every layer
     for (const layer of layers) {
+      const input = domain === undefined ? { request: enriched, layer } : { request: enriched, layer, domain };
       const te = now();
       try {
-        requestJson ??= serialiseText(enriched, 'access request');
-        results.push({ layer, result: this.core.evaluateAccess(layer, jsonWith({ request: requestJson }, { layer, domain })) });
+        results.push({ layer, result: this.core.evaluateAccess(layer, input) });
       } catch (e) {
         const err = isMeshgateError(e) ? e : new MeshgateError('MG_POLICY_RUNTIME', describeThrown(e), { cause: e });
         errors.push({ code: err.code, message: err.message, layer });

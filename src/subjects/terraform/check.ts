@@ -11,8 +11,6 @@ import { linkBuckets } from './graph.js';
 import type { NormalisedPlan, PlanResource } from './model.js';
 import { normalisePlan } from './normalise.js';
 import { parsePlan } from './parse.js';
-import { jsonWith } from '../../policy/json-text.js';
-import { serialiseText } from '../../policy/wasm.js';
 
 export type { DomainMapping } from './domain.js';
 export { parsePlan } from './parse.js';
@@ -128,15 +126,11 @@ export function checkPlan(core: EngineCore, source: string | Uint8Array | Record
   const locate = (own: PlanResource | undefined) => (f: { resource?: string }) =>
     locationOf(file, (f.resource !== undefined ? byAddress.get(f.resource) : undefined) ?? own);
   const units: ComplianceUnit[] = [];
-  // each resource is serialised once for all its layers (global, then its domain), the summary once per plan
-  let summaryJson: string | undefined;
   for (const { resource, input, domain } of prepared.judged) {
-    let resourceJson: string | undefined;
     const unit: ComplianceUnit = {
       entrypoint: 'meshgate/terraform',
       resource: resource.address,
-      input: (layer: string) =>
-        jsonWith({ resource: (resourceJson ??= serialiseText(input, resource.address)), plan: (summaryJson ??= serialiseText(summary, 'plan summary')) }, { layer, domain: domain ?? null }),
+      input: (layer: string) => ({ resource: input, plan: summary, layer, domain: domain ?? null }),
       locate: locate(resource),
     };
     if (domain !== undefined && core.layers.includes(domain)) unit.domain = domain;
