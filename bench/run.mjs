@@ -3,7 +3,7 @@
  * `npm run bench`: runs the benchmarks (each in its own Node process, one after the other, so that they
  * never compete for the CPU), writes bench/results/<name>.json, then summary.md and the SVG charts.
  *
- *   node bench/run.mjs                      all: access, terraform, contracts, scaling
+ *   node bench/run.mjs                      all: table (the performance table in docs/benchmarks.md), access, terraform, contracts, scaling
  *   node bench/run.mjs access terraform     a selection (each is also runnable alone: node bench/access.mjs)
  *   node bench/run.mjs --report             only rebuild summary.md and the charts from existing results
  * Environment: BENCH_RUNS (default 5), BENCH_WARMUP (1), BENCH_ACCESS_CALLS, BENCH_REST_CALLS,
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { ROOT, ensureBuilt, log } from './lib/common.mjs';
 import { report } from './report.mjs';
 
-const ALL = ['access', 'terraform', 'contracts', 'scaling'];
+const ALL = ['table', 'access', 'terraform', 'contracts', 'scaling'];
 const argv = process.argv.slice(2);
 const names = argv.filter((a) => !a.startsWith('--'));
 const passThrough = argv.filter((a) => a.startsWith('--') && a !== '--report');

@@ -16,7 +16,8 @@ import type { AuditSink, JsonlSinkOptions } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
 import { noPositions, parseLocated, type ValuePath } from './layering/source.js';
-import { compileSchema, problemsError, validateOrThrow, type Problem } from './layering/validate.js';
+import { compileSchema, problemsError, validateOrThrow, type LazyValidator, type Problem } from './layering/validate.js';
+import { validateConfig as validateConfigSchema } from './generated/validators.js';
 import { expiryInstant, parseWaivers, SUBJECT_MATCH_SCHEMA, toWaivers, type Waiver, type WaiverEntry } from './layering/waivers.js';
 
 /** How Terraform resources map to domains (the one domain-mapping type, shared with the Terraform subject). */
@@ -197,7 +198,8 @@ export const CONFIG_SCHEMA = {
   },
 } as const;
 
-const validateConfig = compileSchema<MeshgateConfig>(CONFIG_SCHEMA);
+/** {@link CONFIG_SCHEMA}'s validator, generated at build time (scripts/gen-validators.mjs). */
+const validateConfig = validateConfigSchema as LazyValidator<MeshgateConfig>;
 
 /** Options of {@link resolveConfig} and {@link loadConfig}. */
 export interface ResolveOptions {

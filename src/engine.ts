@@ -8,7 +8,8 @@ import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
 import { type Bundle } from './policy/bundle.js';
 import { loadBundle } from './policy/load.js';
 import { bundlePaths } from './policy/defaults.js';
-import { PolicyRuntime, type PolicyDeadlines } from './policy/wasm.js';
+import type { PolicyDeadlines } from './policy/wasm.js';
+import { LazyPolicyRuntime, layerRuntime, loadNow, type LayerRuntime } from './policy/lazy-runtime.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, type LayeringPolicy } from './layering/merge.js';
 import { decide, type DecisionLayer, type DecisionRequest, type DecisionSettings, type UnknownDomainPolicy } from './layering/decide.js';
@@ -102,11 +103,11 @@ export type BundleServiceOptions = Omit<import('./policy/http-source.js').Bundle
 /** One loaded layer: its bundle, its runtime, and the view the decision path evaluates. */
 interface Layer extends DecisionLayer {
   readonly bundle: Bundle;
-  readonly runtime: PolicyRuntime;
+  readonly runtime: LayerRuntime;
 }
 
 /** Picks, for each ABI entrypoint the runtime has, the generated ABI view when present (see `meshgate build`). */
-function viewTargets(runtime: PolicyRuntime): Map<Entrypoint, string> {
+function viewTargets(runtime: LayerRuntime): Map<Entrypoint, string> {
   const out = new Map<Entrypoint, string>();
   for (const ep of ENTRYPOINTS) {
     if (!runtime.has(ep)) continue;
@@ -120,7 +121,8 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
   // raw files within budgets, verified over their bytes, and only then parsed (see policy/load.ts)
   const bundle = await loadBundle(source, { verification });
   const { memoryMaxPages, deadlines } = opts;
-  const runtime = await PolicyRuntime.load(bundle.wasm, bundle.data, { name, ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
+  // compiled when a decision first needs the layer; the global one starts compiling off-thread at once
+  const runtime = await layerRuntime(bundle, { name, prefetch: name === 'global', ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
   const target = viewTargets(runtime);
   return {
     name,
@@ -335,6 +337,7 @@ export class Engine {
     const old = this.layerMap.get(layer);
     if (!old) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to swap`);
     const fresh = await loadLayer(layer, source, this.options, this.options.verification);
+    await loadNow(fresh.runtime); // compiled, instantiated and warmed up: a module that does not load fails the swap, not the next decision
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;
@@ -356,7 +359,9 @@ export class Engine {
 
   /** Checks a data contract (YAML/JSON text, bytes or an object) against global and its domain's rules. Throws MeshgateError for unreadable input. */
   async checkContract(source: string | Uint8Array | Record<string, unknown>, options: ContractCheckOptions = {}): Promise<Decision> {
-    return this.decide(contractRequest(source, options, this.vocabulary));
+    const request = contractRequest(source, options, this.vocabulary); // parsed while the global module compiles off-thread
+    await this.globalCompiled();
+    return this.decide(request);
   }
 
   /** Checks a new contract version against the old one (breaking changes, version bump) as policy. */
@@ -365,7 +370,9 @@ export class Engine {
     newSource: string | Uint8Array | Record<string, unknown>,
     options: { oldFile?: string; newFile?: string; domain?: string } = {},
   ): Promise<Decision> {
-    return this.decide(contractChangeRequest(oldSource, newSource, options));
+    const request = contractChangeRequest(oldSource, newSource, options);
+    await this.globalCompiled();
+    return this.decide(request);
   }
 
   /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domains. */
@@ -373,12 +380,20 @@ export class Engine {
     const mapping = this.subjectOptions.domainMapping;
     const base = options.vocabulary === undefined ? { ...options, vocabulary: this.vocabulary } : options;
     const opts = this.subjectOptions.rawPlan === true && base.rawPlan === undefined ? { ...base, rawPlan: true } : base;
-    return this.decide(planRequest(source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts));
+    const request = planRequest(source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts); // parsed while the global module compiles
+    await this.globalCompiled();
+    return this.decide(request);
   }
 
   /** Number of cached access decisions (for diagnostics and tests). */
   get cacheEntries(): number {
     return this.cache.size;
+  }
+
+  /** Waits for the global layer's module, compiling off the main thread since start-up (not compiled twice). */
+  private async globalCompiled(): Promise<void> {
+    const rt = this.layerMap.get('global')?.runtime;
+    if (rt instanceof LazyPolicyRuntime) await rt.prefetch();
   }
 
   private clearCache(): void {

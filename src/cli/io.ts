@@ -37,7 +37,10 @@ export function processIo(): CliIo {
       process.stderr.write(s);
     },
     stdoutStream: process.stdout,
-    stdin: process.stdin,
+    // a getter: creating process.stdin costs start-up time, and only `authorize -` reads it
+    get stdin(): NodeJS.ReadableStream {
+      return process.stdin;
+    },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,

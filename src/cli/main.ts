@@ -1,100 +1,52 @@
 #!/usr/bin/env node
 /**
- * The `meshgate` command: dispatches to check, authorize, diff, build, init, test, report and audit verify, prints usage and
- * input errors as `file:line:col: message [CODE]`, and exits 0 (passed), 1 (policy failure) or 2 (usage
- * or input error). With MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
+ * The `meshgate` command's entry. It answers `--version` and `--help` by itself, with nothing else loaded
+ * (the version is inlined at build time), and hands every other invocation to the command runner
+ * (`run.js`, one bundled file). Exit codes: 0 passed, 1 policy failure, 2 usage or input error. With
+ * MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describeThrown, isMeshgateError } from '../errors.js';
-import { runAuditVerify } from './audit-verify.js';
-import { runAuthorize } from './authorize.js';
-import { runBuild } from './build.js';
-import { runCheck } from './check.js';
-import { runDiff } from './diff.js';
-import { AUDIT_HELP, MAIN_HELP } from './help.js';
-import { EXIT, processIo, streamWriteError, type CliIo } from './io.js';
-import { closest } from './suggest.js';
-import { logSafe, logSafeLines } from '../report/escape.js';
-import { packageVersion } from './version.js';
+import { MAIN_HELP } from './help.js';
 
-/** The command names, for "did you mean". */
-const COMMANDS = ['check', 'authorize', 'diff', 'build', 'audit', 'help', 'version'] as const;
+/** meshgate's version, replaced by the build (tsup `define`); absent when this module runs from source. */
+declare const __MESHGATE_VERSION__: string | undefined;
 
-/** The worker script next to this module, when it exists (the built CLI); otherwise checks run inline. */
-function workerUrl(): URL | undefined {
-  const url = new URL('./worker.js', import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
-}
-
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case undefined:
-      case '-h':
-      case '--help':
-      case 'help':
-        io.stdout(MAIN_HELP);
-        return command === undefined ? EXIT.usage : EXIT.ok;
-      case '-v':
-      case '--version':
-      case 'version':
-        io.stdout(`${packageVersion()}\n`);
-        return EXIT.ok;
-      case 'check':
-        return await runCheck(rest, io, workerUrl());
-      case 'authorize':
-        return await runAuthorize(rest, io);
-      case 'diff':
-        return await runDiff(rest, io);
-      case 'build':
-        return await runBuild(rest, io);
-      case 'init':
-        return await (await import('./init.js')).runInit(rest, io);
-      case 'test':
-        return await (await import('./policy-test.js')).runPolicyTest(rest, io);
-      case 'report':
-        return await (await import('./report.js')).runReport(rest, io);
-      case 'audit': {
-        const [sub, ...args] = rest;
-        if (sub === 'verify') return await runAuditVerify(args, io);
-        if (sub === undefined || sub === '-h' || sub === '--help') {
-          io.stdout(AUDIT_HELP);
-          return sub === undefined ? EXIT.usage : EXIT.ok;
-        }
-        io.stderr(`meshgate audit: unknown subcommand ${logSafe(JSON.stringify(sub))}${closest(sub, ['verify']) ? ' — did you mean verify?' : ''}\n${AUDIT_HELP}`);
-        return EXIT.usage;
-      }
-      default: {
-        const guess = closest(command, COMMANDS);
-        io.stderr(`meshgate: unknown command ${logSafe(JSON.stringify(command))}${guess ? ` — did you mean ${guess}?` : ''}\n\n${MAIN_HELP}`);
-        return EXIT.usage;
-      }
-    }
-  } catch (e) {
-    if (isMeshgateError(e)) {
-      io.stderr(`meshgate: ${logSafeLines(e.toString(), '  ')}\n`);
-      if (e.code === 'MG_CLI_USAGE') io.stderr(`run \`meshgate ${command ?? ''} --help\` for usage\n`);
-    } else {
-      io.stderr(`meshgate: internal error: ${logSafeLines(describeThrown(e), '  ')}\n`);
-      if (e instanceof Error && e.stack && io.env['MESHGATE_DEBUG']) io.stderr(`${e.stack}\n`);
-    }
-    return EXIT.usage;
+/** The exit code of `meshgate --version` / `--help` (undefined: not one of those; run the command runner). */
+function answerAlone(command: string | undefined): number | undefined {
+  switch (command) {
+    case '-v':
+    case '--version':
+    case 'version':
+      if (typeof __MESHGATE_VERSION__ !== 'string') return undefined;
+      process.stdout.write(`${__MESHGATE_VERSION__}\n`);
+      return 0;
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(MAIN_HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      return undefined;
   }
 }
 
 // A closed stdout (`meshgate authorize - | head`) ends the run quietly instead of crashing on EPIPE; any
 // other write error (a full disk: `> /dev/full`) is a coded error and exit 2, never an uncaught exception.
+// (Written here without the error module, which this entry does not load.)
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`meshgate: ${streamWriteError('stdout', e).toString()}\n`);
-  process.exit(EXIT.usage);
+  process.stderr.write(`meshgate: cannot write to stdout: ${e.code ?? e.message} [MG_OUTPUT_WRITE]\n`);
+  process.exit(2);
 });
 
-const io = processIo();
-const code = await runCli(process.argv.slice(2), io);
+const argv = process.argv.slice(2);
+let code = answerAlone(argv[0]);
+if (code === undefined) {
+  // a computed specifier: the bundler leaves the runner as its own file instead of inlining it here
+  const runner = new URL('./run.js', import.meta.url).href;
+  const { runProcess } = (await import(runner)) as typeof import('./run.js');
+  code = await runProcess(argv);
+}
 if (process.env['MESHGATE_REPORT_MAXRSS']) {
   // resourceUsage().maxRSS is in kilobytes
   process.stderr.write(`meshgate: peak rss ${process.resourceUsage().maxRSS * 1024} bytes\n`);

@@ -4,19 +4,18 @@
  * JSON transfer in and out of linear memory. The built-in implementations are the OPA SDK's
  * (@open-policy-agent/opa-wasm, with a Go-compatible sprintf); nothing here writes to stdout or stderr.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { MeshgateError } from '../errors.js';
+import { loadSdkBuiltins } from './opa-sdk.js';
 import { FUEL_EXPORT, METER_IMPORT } from './meter.js';
 import { goSprintf } from './sprintf.js';
 
 /** A custom built-in: receives the JSON arguments, returns a JSON value. */
 export type CustomBuiltin = (...args: unknown[]) => unknown;
 
-const require = createRequire(import.meta.url);
-const sdkBuiltins = require(join(dirname(require.resolve('@open-policy-agent/opa-wasm')), 'builtins', 'index.js')) as Record<string, CustomBuiltin | undefined>;
 // The SDK's sprintf (sprintf-js) rejects `%q` and throws on null: a Go-compatible one, so WASM and `opa eval` agree.
-sdkBuiltins['sprintf'] = goSprintf as CustomBuiltin;
+// Loaded when a policy first calls a built-in, not at start-up.
+let sdkTable: Record<string, CustomBuiltin | undefined> | undefined;
+const sdkBuiltins = (): Record<string, CustomBuiltin | undefined> => (sdkTable ??= loadSdkBuiltins<CustomBuiltin>({ sprintf: goSprintf as CustomBuiltin }));
 
 type Fn = (...args: number[]) => number;
 
@@ -152,7 +151,7 @@ export class PolicyInstance {
 
   private callBuiltin(id: number, args: number[]): number {
     const name = this.builtinNames[id];
-    const impl = name === undefined ? undefined : (sdkBuiltins[name] ?? this.custom[name]);
+    const impl = name === undefined ? undefined : (sdkBuiltins()[name] ?? this.custom[name]);
     if (impl === undefined) {
       throw new MeshgateError('MG_POLICY_BUILTIN_MISSING', `the policy calls built-in ${name ?? `#${id}`}, which the WebAssembly runtime does not implement`);
     }

@@ -32,6 +32,8 @@ export interface PolicyRuntimeOptions {
    * unbounded (for measuring the metering's overhead only).
    */
   deadlines?: PolicyDeadlines | false;
+  /** Evaluate every entrypoint once on `{}` at load (default true; a lazily loaded layer skips it). */
+  warmUp?: boolean;
 }
 
 /** Wall-clock limits, in milliseconds, enforced inside the WebAssembly by instruction metering. */
@@ -49,24 +51,52 @@ export const DEFAULT_DEADLINES: Readonly<Required<PolicyDeadlines>> = { accessMs
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** Compiles (or returns the cached compilation of) a policy.wasm, metered (see {@link meterWasm}) unless told not to. */
-export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
-  const key = `${metered ? 'm' : 'u'}:${createHash('sha256').update(bytes).digest('hex')}`;
-  const hit = moduleCache.get(key);
-  if (hit) return hit;
-  let code = bytes;
+/** The cache key of a policy.wasm, metered or not. */
+function cacheKey(bytes: Uint8Array, metered: boolean): string {
+  return `${metered ? 'm' : 'u'}:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** The code to compile: the policy.wasm metered (see {@link meterWasm}) unless told not to. */
+function codeOf(bytes: Uint8Array, name: string, metered: boolean): Uint8Array {
   try {
-    code = metered ? meterWasm(bytes) : bytes;
+    return metered ? meterWasm(bytes) : bytes;
   } catch (e) {
     if (e instanceof MeshgateError) throw new MeshgateError(e.code, `${name}: ${e.message}`, { cause: e });
     throw e;
   }
+}
+
+function invalidWasm(name: string, e: unknown): MeshgateError {
+  return new MeshgateError('MG_POLICY_WASM_INVALID', `${name}: policy.wasm is not a valid WebAssembly module: ${describeThrown(e)}`, { cause: e });
+}
+
+/** Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not to. */
+export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
+  const key = cacheKey(bytes, metered);
+  const hit = moduleCache.get(key);
+  if (hit) return hit;
+  const code = codeOf(bytes, name, metered);
   try {
     const mod = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
     return mod;
   } catch (e) {
-    throw new MeshgateError('MG_POLICY_WASM_INVALID', `${name}: policy.wasm is not a valid WebAssembly module: ${describeThrown(e)}`, { cause: e });
+    throw invalidWasm(name, e);
+  }
+}
+
+/** The synchronous {@link compileWasm} (same cache, same metering), for a module first needed on a synchronous path. */
+export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true): WebAssembly.Module {
+  const key = cacheKey(bytes, metered);
+  const hit = moduleCache.get(key);
+  if (hit) return hit;
+  const code = codeOf(bytes, name, metered);
+  try {
+    const mod = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
+    moduleCache.set(key, mod);
+    return mod;
+  } catch (e) {
+    throw invalidWasm(name, e);
   }
 }
 
@@ -178,9 +208,16 @@ export class PolicyRuntime {
 
   /** Compiles (once, metered unless `deadlines` is false), instantiates, loads `data`, and warms up every entrypoint. */
   static async load(wasm: Uint8Array, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): Promise<PolicyRuntime> {
+    return PolicyRuntime.instantiate(await compileWasm(wasm, options.name ?? 'policy', options.deadlines !== false), data, options);
+  }
+
+  /**
+   * Instantiates a compiled module (metered by {@link compileWasm} unless `deadlines` is false: the two
+   * must agree), loads `data`, and warms up every entrypoint (unless `warmUp: false`).
+   */
+  static instantiate(module: WebAssembly.Module, data: Record<string, unknown>, options: PolicyRuntimeOptions = {}): PolicyRuntime {
     const name = options.name ?? 'policy';
     const deadlines = options.deadlines === false ? undefined : { ...DEFAULT_DEADLINES, ...options.deadlines };
-    const module = await compileWasm(wasm, name, deadlines !== undefined);
     const maximum = options.memoryMaxPages ?? 8192;
     const memory: WebAssembly.MemoryDescriptor = { initial: Math.min(options.memoryInitialPages ?? 32, maximum), maximum };
     const dataJson = new Uint8Array(serialiseInput(data, `${name} data`));
@@ -191,7 +228,7 @@ export class PolicyRuntime {
       const { code, text } = classify(e);
       throw new MeshgateError(code === 'MG_POLICY_RUNTIME' ? 'MG_POLICY_LOAD' : code, `${name}: cannot instantiate policy: ${text}`, { cause: e });
     }
-    rt.warmUp();
+    if (options.warmUp !== false) rt.warmUp();
     return rt;
   }
 
@@ -308,7 +345,7 @@ export class PolicyRuntime {
    * Evaluates every entrypoint once on `{}` under the load deadline. Ordinary failures are left to the
    * real decisions (which fail closed); a policy that cannot even finish on `{}` in time is refused.
    */
-  private warmUp(): void {
+  warmUp(): void {
     for (const ep of this.entrypoints) {
       try {
         this.startClock(this.deadlines?.loadMs);

@@ -5,8 +5,8 @@
  * ajv runs only to explain a request the quick check rejects (and decides then).
  */
 import { isObject } from '../../is-object.js';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import { newAjv } from '../../ajv.js';
+import type { ErrorObject } from 'ajv';
+import { validateAccessRequest, type StandaloneValidator } from '../../generated/validators.js';
 
 /** The requesting user. Only these fields reach policies; put anything else in `attributes`. */
 export interface AccessUser {
@@ -96,11 +96,9 @@ export const ACCESS_REQUEST_SCHEMA = {
   ],
 } as const;
 
-let validator: ValidateFunction | undefined;
-
-function ajvValidator(): ValidateFunction {
-  validator ??= newAjv({ allErrors: true, strict: true, strictRequired: false }).compile(ACCESS_REQUEST_SCHEMA);
-  return validator;
+/** {@link ACCESS_REQUEST_SCHEMA}'s validator, generated at build time (scripts/gen-validators.mjs). */
+function ajvValidator(): StandaloneValidator {
+  return validateAccessRequest;
 }
 
 /** One validation problem: the JSON path (`/user/id`) and what is wrong. */

@@ -3,8 +3,7 @@
  * validated with ajv. Every failure is a MeshgateError with a code and, where known, a location.
  */
 import { isPiiLabel } from '../../layering/classification.js';
-import type { ValidateFunction } from 'ajv';
-import { newAjv } from '../../ajv.js';
+import { validateContractModel } from '../../generated/validators.js';
 import { MeshgateError } from '../../errors.js';
 import { decodeText } from '../../text.js';
 import type { Location } from '../../errors.js';
@@ -13,7 +12,6 @@ import { detectFormat } from './detect.js';
 import { importDcs } from './importers/dcs.js';
 import { importOdcs } from './importers/odcs.js';
 import { importSeed } from './importers/seed.js';
-import { CONTRACT_FIELD_SCHEMA, CONTRACT_SCHEMA } from './model.js';
 import type { ContractField, DataContract, ParsedContract } from './model.js';
 import { checkStandard, standardVersion } from './standard.js';
 import { MAX_SOURCE_CHARS, parseSource, treeFromObject } from './tree.js';
@@ -28,14 +26,10 @@ export interface ParseContractOptions {
   file?: string;
 }
 
-let validator: ValidateFunction | undefined;
+/** CONTRACT_SCHEMA (with CONTRACT_FIELD_SCHEMA) compiled at build time by scripts/gen-validators.mjs. */
+const validator = validateContractModel;
 
 function validate(contract: DataContract, loc: Location): void {
-  if (!validator) {
-    const ajv = newAjv({ allErrors: true, strict: true, allowUnionTypes: true });
-    ajv.addSchema(CONTRACT_FIELD_SCHEMA);
-    validator = ajv.compile(CONTRACT_SCHEMA);
-  }
   if (!validator(contract)) {
     const msg = (validator.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
     throw new MeshgateError('MG_CONTRACT_INVALID', `the imported contract does not match the canonical model: ${msg}`, { location: loc });

@@ -1,0 +1,27 @@
+/**
+ * The bundled CLI's own files (tsup.config.ts): the prebuilt opa-wasm SDK beside the runner still gets
+ * meshgate's Go-compatible sprintf, and its YAML built-ins load the SDK's yaml on first use.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli } from './helpers/cli.js';
+import { ROOT } from './helpers/paths.js';
+
+describe('the bundled CLI', () => {
+  beforeAll(() => ensureBuilt());
+
+  it('formats policy messages with the Go-compatible sprintf (a %v of null reads null, as under OPA)', async () => {
+    const r = await runCli(['check', 'fixtures/cli/sprintf/null-threshold.contract.yaml', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const msgs = (JSON.parse(r.stdout) as { results: Array<{ findings: Array<{ msg: string }> }> }).results[0]?.findings.map((f) => f.msg);
+    expect(msgs).toContain('SLO "latency" has a malformed threshold null (expected an ISO-8601 duration such as P1D or a percentage such as 99.95%).');
+  });
+
+  it('the prebuilt SDK file exposes the SDK and its YAML built-ins, which load yaml on first call', () => {
+    const prebuilt = createRequire(import.meta.url)(join(ROOT, 'dist', 'cli', 'opa-wasm.cjs')) as { sdk: { loadPolicySync: unknown }; builtins: Record<string, (x: unknown) => unknown> };
+    expect(typeof prebuilt.sdk.loadPolicySync).toBe('function');
+    expect(prebuilt.builtins['yaml.unmarshal']?.('a: [1, 2]')).toEqual({ a: [1, 2] });
+    expect(prebuilt.builtins['yaml.marshal']?.({ k: 'v' })).toBe('k: v\n');
+  });
+});

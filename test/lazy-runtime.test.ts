@@ -1,0 +1,98 @@
+/**
+ * The lazy per-layer runtime (src/policy/lazy-runtime.ts) and the deferred yaml dependency of the opa-wasm
+ * SDK (src/policy/opa-sdk.ts), through the real bundles.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEngine, type Engine } from '../src/engine.js';
+import { readBundle } from '../src/policy/bundle.js';
+import { LazyPolicyRuntime, layerRuntime } from '../src/policy/lazy-runtime.js';
+import { PolicyRuntime } from '../src/policy/wasm.js';
+import { bundlePath, FIXTURES } from './helpers/paths.js';
+
+const financeContract = readFileSync(join(FIXTURES, 'contracts', 'finance-ledger.yaml'), 'utf8');
+const bucket = { address: 'aws_s3_bucket.b', type: 'aws_s3_bucket', tags: { Domain: 'marketing' } };
+
+describe('lazy per-layer compilation', () => {
+  let engine: Engine;
+  const instantiated: string[] = [];
+  beforeAll(async () => {
+    const original = PolicyRuntime.instantiate.bind(PolicyRuntime);
+    vi.spyOn(PolicyRuntime, 'instantiate').mockImplementation((module, data, options) => {
+      instantiated.push(options?.name ?? '?');
+      return original(module, data, options);
+    });
+    engine = await createEngine({ global: bundlePath('global'), domains: { finance: bundlePath('finance'), marketing: bundlePath('marketing') } });
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await engine.close();
+  });
+
+  it('creating the engine instantiates no layer; a finance contract loads global and finance, never marketing', async () => {
+    expect(instantiated).toEqual([]);
+    const d = await engine.checkContract(financeContract, { file: 'finance-ledger.yaml' });
+    expect(d.outcome).not.toBe('error');
+    expect(d.layers).toEqual(['global', 'finance']);
+    expect(instantiated.sort()).toEqual(['finance', 'global']);
+  });
+
+  it('answers as an eagerly loaded runtime does, for every entrypoint it declares', async () => {
+    const bundle = readBundle(bundlePath('marketing'));
+    const lazy = await layerRuntime(bundle, { name: 'marketing' });
+    expect(lazy).toBeInstanceOf(LazyPolicyRuntime);
+    const eager = await PolicyRuntime.load(bundle.wasm, bundle.data, { name: 'marketing' });
+    expect(lazy.entrypoints).toEqual(eager.entrypoints);
+    expect((lazy as LazyPolicyRuntime).loaded).toBe(false);
+    const input = { resource: bucket, plan: {}, layer: 'marketing', domain: 'marketing' };
+    for (const ep of eager.entrypoints) expect(lazy.evaluate(ep, input)).toEqual(eager.evaluate(ep, input));
+    expect((lazy as LazyPolicyRuntime).loaded).toBe(true);
+  });
+
+  it('a module that does not match its manifest fails every evaluation closed with MG_BUNDLE_CORRUPT', () => {
+    const bundle = readBundle(bundlePath('marketing'));
+    const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, ['meshgate/terraform', 'meshgate/made_up'], { name: 'marketing' });
+    expect(lazy.has('meshgate/made_up')).toBe(true);
+    for (let i = 0; i < 2; i++) expect(() => lazy.evaluate('meshgate/terraform', {})).toThrow(expect.objectContaining({ code: 'MG_BUNDLE_CORRUPT' }));
+  });
+
+  it('a policy.wasm that is not WebAssembly is refused when the layer is created (start-up fails closed)', async () => {
+    const bundle = readBundle(bundlePath('marketing'));
+    const broken = { ...bundle, wasm: new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff]) };
+    await expect(layerRuntime(broken, { name: 'marketing' })).rejects.toMatchObject({ code: 'MG_POLICY_WASM_INVALID' });
+  });
+
+  it('a prefetched module is compiled once and then evaluates', async () => {
+    const bundle = readBundle(bundlePath('global'));
+    const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, { name: 'global' });
+    await lazy.prefetch();
+    expect(lazy.evaluate('meshgate/terraform', { resource: bucket, plan: {}, layer: 'global', domain: null })).toMatchObject({ deny: expect.any(Array) });
+  });
+});
+
+describe('inputs that cannot be serialised', () => {
+  it('an access request that cannot be serialised is a denying error decision on every layer, not a crash', async () => {
+    const engine = await createEngine({ global: bundlePath('global'), domains: { marketing: bundlePath('marketing') }, subjects: { cacheSize: 0 } });
+    const d = engine.authorize({ user: { id: 'u', attributes: { n: 10n } }, action: 'read', dataProduct: { id: 'p', domain: 'marketing' } });
+    expect(d.allowed).toBe(false);
+    expect(d.outcome).toBe('error');
+    expect(d.errors.map((e) => [e.layer, e.code])).toEqual([
+      ['global', 'MG_INPUT_UNSERIALISABLE'],
+      ['marketing', 'MG_INPUT_UNSERIALISABLE'],
+    ]);
+    await engine.close();
+  });
+});
+
+describe('the SDK YAML built-ins (yaml loaded on first call)', () => {
+  it('yaml.unmarshal and yaml.marshal work through the deferred package', async () => {
+    const engine = await createEngine({ global: join(FIXTURES, 'bundles', 'yaml-builtin', 'global.tar.gz') });
+    const r = engine.evaluateCompliance('global', 'meshgate/terraform', { resource: { doc: 'env: prod\nteam: data\n' }, plan: {}, layer: 'global' });
+    expect(r?.deny.map((f) => [f.rule, f.msg]).sort()).toEqual([
+      ['yaml_marshal', 'k: v\n'],
+      ['yaml_unmarshal', 'env prod'],
+    ]);
+    await engine.close();
+  });
+});
