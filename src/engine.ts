@@ -76,6 +76,14 @@ export interface EngineOptions {
    * a cut evaluation is a denying MG_POLICY_DEADLINE decision. `false` runs policies unmetered and unbounded.
    */
   deadlines?: PolicyDeadlines | false;
+  /**
+   * Compile each layer's WebAssembly only when a decision first needs it (the global layer starts
+   * compiling off-thread at once). Default false: every layer is compiled, instantiated and warmed up in
+   * {@link createEngine}, so a broken bundle or one that cannot finish on `{}` fails at start-up. The CLI
+   * turns it on (one short run pays only for the layers it uses; a broken layer still fails closed, as an
+   * error decision).
+   */
+  lazyLayers?: boolean;
   /** Extra options passed to subject modules (domain mapping for plans, cache size). */
   subjects?: SubjectOptions;
   /** Bundle signature verification: with a key, every bundle loaded or swapped in must be signed by it (fail closed). */
@@ -117,12 +125,13 @@ function viewTargets(runtime: LayerRuntime): Map<Entrypoint, string> {
   return out;
 }
 
-async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOptions, 'memoryMaxPages' | 'deadlines'>, verification?: EngineOptions['verification']): Promise<Layer> {
+async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOptions, 'memoryMaxPages' | 'deadlines' | 'lazyLayers'>, verification?: EngineOptions['verification']): Promise<Layer> {
   // raw files within budgets, verified over their bytes, and only then parsed (see policy/load.ts)
   const bundle = await loadBundle(source, { verification });
   const { memoryMaxPages, deadlines } = opts;
   // compiled when a decision first needs the layer; the global one starts compiling off-thread at once
   const runtime = await layerRuntime(bundle, { name, prefetch: name === 'global', ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
+  if (opts.lazyLayers !== true) await loadNow(runtime); // eager: compiled, instantiated and warmed up now (fail closed at start-up)
   const target = viewTargets(runtime);
   return {
     name,
@@ -336,8 +345,7 @@ export class Engine {
   async swapBundle(layer: string, source: BundleSource): Promise<BundleSwapEvent> {
     const old = this.layerMap.get(layer);
     if (!old) throw new MeshgateError('MG_LAYER_UNKNOWN', `no layer named ${layer} to swap`);
-    const fresh = await loadLayer(layer, source, this.options, this.options.verification);
-    await loadNow(fresh.runtime); // compiled, instantiated and warmed up: a module that does not load fails the swap, not the next decision
+    const fresh = await loadLayer(layer, source, { ...this.options, lazyLayers: false }, this.options.verification); // a module that does not load fails the swap, not the next decision
     const next = new Map(this.layerMap);
     next.set(layer, fresh);
     this.layerMap = next;

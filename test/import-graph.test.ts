@@ -3,15 +3,16 @@
  * cycle (type-only imports included), subjects import nothing from the policy part or the engine, and
  * the per-layer loop (evaluate every layer, then merge or combine) exists once, in src/layering/decide.ts.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/paths.js';
 
 const SRC = join(ROOT, 'src');
 
+/** Source modules: TypeScript, plus the JavaScript that the build generates into src/generated/ (committed). */
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
 }
 
 /** Every relative module a file imports or re-exports (static, dynamic and `import('...')` types), as src-relative paths. */
@@ -20,7 +21,8 @@ function importsOf(file: string): string[] {
   const out = new Set<string>();
   const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
   for (const m of text.matchAll(re)) {
-    const target = resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts'));
+    const asJs = resolve(dirname(file), m[1] as string);
+    const target = existsSync(asJs) && asJs.endsWith('.js') ? asJs : resolve(dirname(file), (m[1] as string).replace(/\.js$/, '.ts'));
     out.add(relative(ROOT, target).split('\\').join('/'));
   }
   return [...out];

@@ -47,6 +47,7 @@ export async function engineOptions(spec: EngineSpec, sinks: AuditSink[]): Promi
     if (sinks.length > 0) options.audit = sinks;
   }
   if (spec.failOn !== undefined) options.failOn = spec.failOn;
+  options.lazyLayers = true; // one short run compiles only the layers its inputs need
   if (spec.rawPlan) options.subjects = { ...options.subjects, rawPlan: true };
   if (spec.domain !== undefined) {
     const known = Object.keys(options.domains ?? {});
