@@ -14,7 +14,7 @@
 import { canonicalJson } from './canonical.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import type { AuditEvent } from './event.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from '../sha256.js';
 
 /** `prev_hash` of the first line of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -11,7 +11,7 @@
 import type { Decision, DecisionError, Obligations, SubjectKind } from '../types.js';
 import { canonicalJson } from './canonical.js';
 import { MASKED, maskWithReport } from './mask.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from '../sha256.js';
 
 /** Counts of the findings of a decision. */
 export interface FindingCounts {

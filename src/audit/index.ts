@@ -1,6 +1,6 @@
 /** The audit trail: events, masking, hash chain, verification and sinks (re-exports only). */
 export { canonicalJson } from './canonical.js';
-export { sha256Hex } from './sha256.js';
+export { sha256Hex } from '../sha256.js';
 export { MASKED, maskInput, maskWithReport, type MaskResult } from './mask.js';
 export {
   buildAuditEvent,

@@ -13,6 +13,7 @@ import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { buildPolicies, type BuildManifest, type BuildOptions } from '../policy/build.js';
 import { readBundle } from '../policy/bundle.js';
 import { signBundle, SIGNING_ALGORITHMS, type SigningOptions } from '../policy/signing.js';
+import { sha256Hex } from '../sha256.js';
 
 /** Where the command writes its text. */
 export interface BuildIo {
@@ -156,9 +157,6 @@ export function loadSigningKey(value: string, alg: string): string | Uint8Array 
   }
 }
 
-function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => Buffer.from(d).toString('hex'));
-}
 
 /** Signs every bundle listed in the manifest in place and rewrites manifest.json with the new hashes. */
 export async function signBuiltBundles(outDir: string, manifest: BuildManifest, signing: SigningOptions): Promise<void> {
@@ -168,7 +166,7 @@ export async function signBuiltBundles(outDir: string, manifest: BuildManifest, 
     const tmp = join(outDir, `.${layer.bundle}.${process.pid}.signed.tmp`);
     writeFileSync(tmp, signed);
     renameSync(tmp, file);
-    layer.bundle_sha256 = await sha256Hex(signed);
+    layer.bundle_sha256 = sha256Hex(signed);
   }
   const tmp = join(outDir, `.manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
