@@ -12,6 +12,7 @@ import { resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
 import type { DomainMapping } from './subjects/terraform/domain.js';
+import type { PolicyDeadlines } from './policy/wasm.js';
 import type { AuditSink, JsonlSinkOptions } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
@@ -55,6 +56,8 @@ export interface EngineSettings {
   knownDomains?: string[];
   /** What a domain name that is not known does: `error` (default, an MG_DOMAIN_UNKNOWN decision) or `warn` (global only, with a warn finding). */
   unknownDomain?: 'error' | 'warn';
+  /** Wall-clock limits of policy evaluations and loads in ms (see {@link PolicyDeadlines}; unset keys keep their defaults), or `false` for unmetered, unbounded runs. */
+  deadlines?: PolicyDeadlines | false;
 }
 
 /** The config document (the YAML file, or the same shape as an object). Paths are relative to the config's directory. */
@@ -105,6 +108,8 @@ const LAYER_NAME = '^[a-z][a-z0-9_-]*$';
 const str = { type: 'string', minLength: 1 } as const;
 const strMap = { type: 'object', additionalProperties: str } as const;
 const posInt = { type: 'integer', minimum: 0 } as const;
+/** A deadline in ms: at least 1, at most what a timer holds (2^31 - 1). */
+const deadlineMs = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 
 /** JSON Schema of `meshgate.yaml`. */
 export const CONFIG_SCHEMA = {
@@ -178,6 +183,12 @@ export const CONFIG_SCHEMA = {
       },
     },
     memoryMaxPages: { type: 'integer', minimum: 1 },
+    deadlines: {
+      anyOf: [
+        { const: false },
+        { type: 'object', additionalProperties: false, properties: { accessMs: deadlineMs, checkMs: deadlineMs, loadMs: deadlineMs } },
+      ],
+    },
     cacheSize: posInt,
     rawPlan: { type: 'boolean' },
     verification: {
@@ -306,6 +317,7 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
     out.audit = audit;
   }
   if (cfg.memoryMaxPages !== undefined) out.memoryMaxPages = cfg.memoryMaxPages;
+  if (cfg.deadlines !== undefined) out.deadlines = cfg.deadlines === false ? false : { ...cfg.deadlines };
   if (cfg.cacheSize !== undefined) out.cacheSize = cfg.cacheSize;
   if (cfg.verification) out.verification = { ...cfg.verification, key: abs(cfg.verification.key) };
   if (cfg.bundleService) out.bundleService = cfg.bundleService.map((b) => ({ ...b }));
@@ -365,6 +377,7 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const layering = createLayeringPolicy(config, options.now === undefined ? {} : { now: options.now });
   const out: ConfiguredEngineOptions = { global: config.global, domains: { ...config.domains }, layering };
   if (config.memoryMaxPages !== undefined) out.memoryMaxPages = config.memoryMaxPages;
+  if (config.deadlines !== undefined) out.deadlines = config.deadlines === false ? false : { ...config.deadlines };
   if (config.knownDomains !== undefined) out.knownDomains = [...config.knownDomains];
   if (config.unknownDomain !== undefined) out.unknownDomain = config.unknownDomain;
   if (config.verification) {
