@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, isMeshgateError, type Location } from './errors.js';
-import { resolveExtends } from './policy/defaults.js';
+import { SHIPPED_GLOBAL, resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
 import type { DomainMapping } from './subjects/terraform/domain.js';
@@ -339,6 +339,39 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
   }
   const src = parseLocated(text, path, 'MG_CONFIG_INVALID');
   return resolveConfig(src.value ?? {}, nodePath.dirname(nodePath.resolve(path)), { file: path, locate: src.locate });
+}
+
+/** The `extends` of a config file, for tools that run before its bundles exist (`meshgate build`, `meshgate test`). */
+export interface ConfigExtends {
+  /** `meshgate` (the shipped global rules), or the absolute path it names (relative paths resolve against the config's folder). */
+  value: string;
+  /** Where the key stands in the config file. */
+  location: Location;
+}
+
+/**
+ * Reads only `extends` from a `meshgate.yaml` (its bundles may not be built yet, so the rest is not resolved
+ * here; `loadConfig` checks it all when the config is used). Undefined when the file has no `extends`.
+ * Throws MG_CONFIG_INVALID with file:line for an unreadable file, bad YAML, or an `extends` that is not a
+ * non-empty string.
+ */
+export function readConfigExtends(path: string): ConfigExtends | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new MeshgateError('MG_CONFIG_INVALID', `cannot read config ${path}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: path }, cause: e });
+  }
+  const src = parseLocated(text, path, 'MG_CONFIG_INVALID');
+  const doc: unknown = src.value ?? {};
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: (root): must be a mapping`, { location: src.locate([]) });
+  if (!Object.prototype.hasOwnProperty.call(doc, 'extends')) return undefined;
+  const raw = (doc as Record<string, unknown>)['extends'];
+  const location = src.locate(['extends']);
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: extends: must be \`meshgate\` or the path of a global bundle (got ${JSON.stringify(raw)})`, { location });
+  }
+  return { value: raw === SHIPPED_GLOBAL ? raw : nodePath.resolve(nodePath.dirname(nodePath.resolve(path)), raw), location };
 }
 
 /** Options of {@link toEngineOptions}. */
