@@ -92,7 +92,7 @@ export interface AuditEvent {
   timestamp: string;
   /** The policy path (`meshgate/contract`, `meshgate/terraform`, `meshgate/access`, `meshgate/contract_change`). */
   path: string;
-  /** Subject kind, or `bundle` for a refused bundle update ({@link buildBundleEvent}). */
+  /** Subject kind, or `bundle` for a refused bundle update (docs/audit.md). */
   kind: AuditEventKind;
   /** The subject's id. */
   subject: string;
