@@ -329,15 +329,20 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   return out;
 }
 
-/** Reads, parses (keeping positions) and resolves a `meshgate.yaml` file. Paths in it are relative to its directory. */
-export async function loadConfig(path: string): Promise<LoadedConfig> {
+/** Reads and parses a config file keeping positions (MG_CONFIG_INVALID when unreadable or not YAML). */
+function parseConfigFile(path: string): ReturnType<typeof parseLocated> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new MeshgateError('MG_CONFIG_INVALID', `cannot read config ${path}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: path }, cause: e });
   }
-  const src = parseLocated(text, path, 'MG_CONFIG_INVALID');
+  return parseLocated(text, path, 'MG_CONFIG_INVALID');
+}
+
+/** Reads, parses (keeping positions) and resolves a `meshgate.yaml` file. Paths in it are relative to its directory. */
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const src = parseConfigFile(path);
   return resolveConfig(src.value ?? {}, nodePath.dirname(nodePath.resolve(path)), { file: path, locate: src.locate });
 }
 
@@ -356,13 +361,7 @@ export interface ConfigExtends {
  * non-empty string.
  */
 export function readConfigExtends(path: string): ConfigExtends | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new MeshgateError('MG_CONFIG_INVALID', `cannot read config ${path}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: path }, cause: e });
-  }
-  const src = parseLocated(text, path, 'MG_CONFIG_INVALID');
+  const src = parseConfigFile(path);
   const doc: unknown = src.value ?? {};
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: (root): must be a mapping`, { location: src.locate([]) });
   if (!Object.prototype.hasOwnProperty.call(doc, 'extends')) return undefined;

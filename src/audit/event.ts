@@ -10,7 +10,7 @@
  */
 import type { Decision, DecisionError, Obligations, SubjectKind } from '../types.js';
 import { canonicalJson } from './canonical.js';
-import { MASKED, maskWithReport } from './mask.js';
+import { MASKED, maskWithReport, type MaskResult } from './mask.js';
 import { sha256Hex } from '../sha256.js';
 
 /** What an event records: a decision on a subject, or (`bundle`) a bundle update the engine refused. */
@@ -141,6 +141,21 @@ export function pathForKind(kind: AuditEventKind): string {
   return `meshgate/${kind}`;
 }
 
+/** The fields every event starts with: labels, id, time, policy path and kind. */
+function eventHead(id: string, kind: AuditEventKind, options: BuildEventOptions): Pick<AuditEvent, 'labels' | 'decision_id' | 'timestamp' | 'path' | 'kind'> {
+  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
+  if (options.instanceId !== undefined) labels.id = options.instanceId;
+  return { labels, decision_id: id, timestamp: (options.now ?? (() => new Date()))().toISOString(), path: pathForKind(kind), kind };
+}
+
+/** The masked input, or its hash when inputs are hashed, and the masked paths (OPA's `masked`). */
+function inputFields(masking: MaskResult, options: BuildEventOptions): Pick<AuditEvent, 'input' | 'input_sha256' | 'masked'> {
+  return {
+    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
+    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
+  };
+}
+
 /** Builds the audit event of a finished decision. Does not modify the decision; the input is masked here. */
 export function buildAuditEvent(decision: Decision, input: unknown, options: BuildEventOptions): AuditEvent {
   const masking = maskWithReport(input, options.maskPaths ?? []);
@@ -179,21 +194,14 @@ export function buildAuditEvent(decision: Decision, input: unknown, options: Bui
   const bundles: Record<string, { revision: string }> = {};
   for (const [layer, b] of Object.entries(decision.bundles)) bundles[layer] = { revision: b.revision };
 
-  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
-  if (options.instanceId !== undefined) labels.id = options.instanceId;
   const event: AuditEvent = {
-    labels,
-    decision_id: decision.decision_id,
-    timestamp: (options.now ?? (() => new Date()))().toISOString(),
-    path: pathForKind(decision.kind),
-    kind: decision.kind,
+    ...eventHead(decision.decision_id, decision.kind, options),
     subject: decision.subject,
     ...(decision.file === undefined ? {} : { file: decision.file }),
     ...(decision.domain === undefined ? {} : { domain: decision.domain }),
     layers: [...decision.layers],
     bundles,
-    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
-    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
+    ...inputFields(masking, options),
     result,
     outcome: decision.outcome,
     waivers,
@@ -237,20 +245,13 @@ export function buildBundleEvent(refusal: BundleRefusal, options: BuildEventOpti
   const source = safeSource(refusal.source);
   const message = refusal.source === source ? refusal.error.message : refusal.error.message.split(refusal.source).join(source);
   const masking = maskWithReport({ layer: refusal.layer, source }, options.maskPaths ?? []);
-  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
-  if (options.instanceId !== undefined) labels.id = options.instanceId;
   const event: AuditEvent = {
-    labels,
-    decision_id: refusal.id,
-    timestamp: (options.now ?? (() => new Date()))().toISOString(),
-    path: pathForKind('bundle'),
-    kind: 'bundle',
+    ...eventHead(refusal.id, 'bundle', options),
     subject: refusal.layer,
     file: source,
     layers: [refusal.layer],
     bundles: { [refusal.layer]: { revision: refusal.activeRevision } },
-    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
-    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
+    ...inputFields(masking, options),
     result: {
       allowed: false,
       outcome: 'error',
