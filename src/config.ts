@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, isMeshgateError, type Location } from './errors.js';
+import { isObject } from './is-object.js';
 import { SHIPPED_GLOBAL, resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
@@ -363,9 +364,9 @@ export interface ConfigExtends {
 export function readConfigExtends(path: string): ConfigExtends | undefined {
   const src = parseConfigFile(path);
   const doc: unknown = src.value ?? {};
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: (root): must be a mapping`, { location: src.locate([]) });
+  if (!isObject(doc)) throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: (root): must be a mapping`, { location: src.locate([]) });
   if (!Object.prototype.hasOwnProperty.call(doc, 'extends')) return undefined;
-  const raw = (doc as Record<string, unknown>)['extends'];
+  const raw = doc['extends'];
   const location = src.locate(['extends']);
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: extends: must be \`meshgate\` or the path of a global bundle (got ${JSON.stringify(raw)})`, { location });
