@@ -8,10 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, isMeshgateError, type Location } from './errors.js';
-import { resolveExtends } from './policy/defaults.js';
+import { isObject } from './is-object.js';
+import { SHIPPED_GLOBAL, resolveExtends } from './policy/defaults.js';
 import type { Enforcement } from './types.js';
 import type { EngineOptions, Engine } from './engine.js';
 import type { DomainMapping } from './subjects/terraform/domain.js';
+import type { PolicyDeadlines } from './policy/wasm.js';
 import type { AuditSink, JsonlSinkOptions } from './audit/index.js';
 import { assertTightenOnly } from './layering/enforcement.js';
 import { createLayeringPolicy, type Clock, type ConfiguredLayeringPolicy, type Override } from './layering/policy.js';
@@ -55,6 +57,8 @@ export interface EngineSettings {
   knownDomains?: string[];
   /** What a domain name that is not known does: `error` (default, an MG_DOMAIN_UNKNOWN decision) or `warn` (global only, with a warn finding). */
   unknownDomain?: 'error' | 'warn';
+  /** Wall-clock limits of policy evaluations and loads in ms (see {@link PolicyDeadlines}; unset keys keep their defaults), or `false` for unmetered, unbounded runs. */
+  deadlines?: PolicyDeadlines | false;
 }
 
 /** The config document (the YAML file, or the same shape as an object). Paths are relative to the config's directory. */
@@ -105,6 +109,8 @@ const LAYER_NAME = '^[a-z][a-z0-9_-]*$';
 const str = { type: 'string', minLength: 1 } as const;
 const strMap = { type: 'object', additionalProperties: str } as const;
 const posInt = { type: 'integer', minimum: 0 } as const;
+/** A deadline in ms: at least 1, at most what a timer holds (2^31 - 1). */
+const deadlineMs = { type: 'integer', minimum: 1, maximum: 2_147_483_647 } as const;
 
 /** JSON Schema of `meshgate.yaml`. */
 export const CONFIG_SCHEMA = {
@@ -178,6 +184,12 @@ export const CONFIG_SCHEMA = {
       },
     },
     memoryMaxPages: { type: 'integer', minimum: 1 },
+    deadlines: {
+      anyOf: [
+        { const: false },
+        { type: 'object', additionalProperties: false, properties: { accessMs: deadlineMs, checkMs: deadlineMs, loadMs: deadlineMs } },
+      ],
+    },
     cacheSize: posInt,
     rawPlan: { type: 'boolean' },
     verification: {
@@ -306,6 +318,7 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
     out.audit = audit;
   }
   if (cfg.memoryMaxPages !== undefined) out.memoryMaxPages = cfg.memoryMaxPages;
+  if (cfg.deadlines !== undefined) out.deadlines = cfg.deadlines === false ? false : { ...cfg.deadlines };
   if (cfg.cacheSize !== undefined) out.cacheSize = cfg.cacheSize;
   if (cfg.verification) out.verification = { ...cfg.verification, key: abs(cfg.verification.key) };
   if (cfg.bundleService) out.bundleService = cfg.bundleService.map((b) => ({ ...b }));
@@ -317,16 +330,48 @@ export async function resolveConfig(object: unknown, baseDir: string, options: R
   return out;
 }
 
-/** Reads, parses (keeping positions) and resolves a `meshgate.yaml` file. Paths in it are relative to its directory. */
-export async function loadConfig(path: string): Promise<LoadedConfig> {
+/** Reads and parses a config file keeping positions (MG_CONFIG_INVALID when unreadable or not YAML). */
+function parseConfigFile(path: string): ReturnType<typeof parseLocated> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new MeshgateError('MG_CONFIG_INVALID', `cannot read config ${path}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: path }, cause: e });
   }
-  const src = parseLocated(text, path, 'MG_CONFIG_INVALID');
+  return parseLocated(text, path, 'MG_CONFIG_INVALID');
+}
+
+/** Reads, parses (keeping positions) and resolves a `meshgate.yaml` file. Paths in it are relative to its directory. */
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const src = parseConfigFile(path);
   return resolveConfig(src.value ?? {}, nodePath.dirname(nodePath.resolve(path)), { file: path, locate: src.locate });
+}
+
+/** The `extends` of a config file, for tools that run before its bundles exist (`meshgate build`, `meshgate test`). */
+export interface ConfigExtends {
+  /** `meshgate` (the shipped global rules), or the absolute path it names (relative paths resolve against the config's folder). */
+  value: string;
+  /** Where the key stands in the config file. */
+  location: Location;
+}
+
+/**
+ * Reads only `extends` from a `meshgate.yaml` (its bundles may not be built yet, so the rest is not resolved
+ * here; `loadConfig` checks it all when the config is used). Undefined when the file has no `extends`.
+ * Throws MG_CONFIG_INVALID with file:line for an unreadable file, bad YAML, or an `extends` that is not a
+ * non-empty string.
+ */
+export function readConfigExtends(path: string): ConfigExtends | undefined {
+  const src = parseConfigFile(path);
+  const doc: unknown = src.value ?? {};
+  if (!isObject(doc)) throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: (root): must be a mapping`, { location: src.locate([]) });
+  if (!Object.prototype.hasOwnProperty.call(doc, 'extends')) return undefined;
+  const raw = doc['extends'];
+  const location = src.locate(['extends']);
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new MeshgateError('MG_CONFIG_INVALID', `invalid config ${path}: extends: must be \`meshgate\` or the path of a global bundle (got ${JSON.stringify(raw)})`, { location });
+  }
+  return { value: raw === SHIPPED_GLOBAL ? raw : nodePath.resolve(nodePath.dirname(nodePath.resolve(path)), raw), location };
 }
 
 /** Options of {@link toEngineOptions}. */
@@ -365,6 +410,7 @@ export async function toEngineOptions(config: LoadedConfig, options: ToEngineOpt
   const layering = createLayeringPolicy(config, options.now === undefined ? {} : { now: options.now });
   const out: ConfiguredEngineOptions = { global: config.global, domains: { ...config.domains }, layering };
   if (config.memoryMaxPages !== undefined) out.memoryMaxPages = config.memoryMaxPages;
+  if (config.deadlines !== undefined) out.deadlines = config.deadlines === false ? false : { ...config.deadlines };
   if (config.knownDomains !== undefined) out.knownDomains = [...config.knownDomains];
   if (config.unknownDomain !== undefined) out.unknownDomain = config.unknownDomain;
   if (config.verification) {

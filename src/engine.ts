@@ -359,6 +359,17 @@ export class Engine {
     return event;
   }
 
+  /**
+   * @internal Records in the audit trail a bundle update its poller refused (kind `bundle`, outcome
+   * `error`, the refusal's code); the layer keeps its active bundle. A download that never arrived
+   * (MG_BUNDLE_FETCH_FAILED: HTTP status, network, timeout) refused no bundle and is not recorded.
+   */
+  auditBundleRefusal(layer: string, source: string, error: MeshgateError): void {
+    if (!this.trail || error.code === 'MG_BUNDLE_FETCH_FAILED') return;
+    const active = this.layerMap.get(layer)?.bundle.revision ?? '';
+    this.trail.recordBundleRefusal({ id: this.newDecisionId(), layer, source, activeRevision: active, error: { code: error.code, message: error.message } });
+  }
+
   /** Subscribes to bundle swaps; returns an unsubscribe function. */
   onSwap(fn: (e: BundleSwapEvent) => void): () => void {
     this.listeners.add(fn);
@@ -513,7 +524,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (services.length > 0) {
     const { startBundlePolling } = await import('./policy/http-source.js');
     for (const svc of services) {
-      const polling = { ...svc, layer: svc.layer ?? 'global' };
+      const layer = svc.layer ?? 'global';
+      const onError = (e: MeshgateError): void => {
+        engine.auditBundleRefusal(layer, svc.url, e);
+        svc.onError?.(e);
+      };
+      const polling = { ...svc, layer, onError };
       engine.pollers.push(startBundlePolling(engine, options.verification ? { ...polling, verification: options.verification } : polling));
     }
   }

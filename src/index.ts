@@ -40,7 +40,7 @@ export type { BundlePoller, BundlePollingOptions, BundleTarget, HttpBundleSwapEv
 export { defaultPolicyDir } from './policy/defaults.js';
 export { memorySink, callbackSink, jsonlSink, httpSink, verifyAuditLog, verifyAuditLogs, CHECKPOINT_ALGORITHMS, GENESIS_HASH } from './audit/index.js';
 export type { LogSetReport, LogProblem, LogProblemKind, LogFileReport, VerifyLogsOptions, Checkpoint, CheckpointSigning, CheckpointAlgorithm, CheckpointReason, CheckpointKey, CheckpointSighting, JsonlSink } from './audit/index.js';
-export type { AuditSink, AuditEvent, AuditResult, AuditWaiver, AuditFinding, FindingCounts, VerifyReport, TamperKind, JsonlSinkOptions, JsonlRecovery, HttpSinkOptions } from './audit/index.js';
+export type { AuditSink, AuditEvent, AuditEventKind, AuditResult, AuditWaiver, AuditFinding, FindingCounts, VerifyReport, TamperKind, JsonlSinkOptions, JsonlRecovery, HttpSinkOptions } from './audit/index.js';
 export type { LayeringPolicy, LayerFinding } from './layering/merge.js';
 export { createLayeringPolicy, waiverReport } from './layering/policy.js';
 export type { ConfiguredLayeringPolicy, LayeringConfig, LayeringPolicyOptions, Override, WaiverReport, WaiverReportItem, Clock } from './layering/policy.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +10,6 @@ import {
   maskInput,
   maskWithReport,
   memorySink,
-  sha256Hex,
   type AuditEvent,
   type AuditSink,
 } from '../src/audit/index.js';
@@ -49,18 +48,6 @@ describe('canonicalJson', () => {
       }),
       { numRuns: 200 },
     );
-  });
-});
-
-describe('sha256Hex', () => {
-  it('matches node:crypto on known vectors and random inputs', () => {
-    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    for (const len of [1, 55, 56, 63, 64, 65, 119, 120, 1000]) {
-      const buf = randomBytes(len);
-      expect(sha256Hex(new Uint8Array(buf))).toBe(createHash('sha256').update(buf).digest('hex'));
-    }
-    expect(sha256Hex('héllo ✓ 𝄞')).toBe(createHash('sha256').update('héllo ✓ 𝄞', 'utf8').digest('hex'));
   });
 });
 

@@ -3,7 +3,7 @@
  * the two inputs are given): it must compile, run, and print what the README says it prints.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, ROOT } from './helpers/paths.js';
 
@@ -36,5 +36,24 @@ describe('README library example', () => {
     }
     // the finding line the example prints: "<line> <layer>/<rule>: <msg>"
     expect(logs.some((l) => /^\d+ global\/contract_output_format: /.test(l))).toBe(true);
+  });
+});
+
+describe('README links', () => {
+  /** Every relative link target of the README: inline `[text](target)` and reference `[id]: target` links, and src/href attributes. */
+  const targets = [
+    ...[...readme.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]!),
+    ...[...readme.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]!),
+    ...[...readme.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!),
+  ].filter((t) => !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith('#'));
+
+  it('has relative links to check (the extraction works)', () => {
+    expect(targets.length).toBeGreaterThan(10);
+    expect(targets).toContain('docs/api/README.md');
+  });
+
+  it('every relative link resolves to a file or folder in the repository', () => {
+    const missing = targets.filter((t) => !existsSync(join(ROOT, decodeURIComponent(t.split('#')[0]!))));
+    expect(missing).toEqual([]);
   });
 });

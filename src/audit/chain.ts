@@ -14,7 +14,8 @@
 import { canonicalJson } from './canonical.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import type { AuditEvent } from './event.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from '../sha256.js';
+import { isObject } from '../is-object.js';
 
 /** `prev_hash` of the first line of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -130,13 +131,13 @@ function parseLine(raw: string): Parsed | CheckpointLine | { noncanonical: strin
   } catch (e) {
     return `not valid JSON (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return 'not a JSON object';
-  const rec = obj as Record<string, unknown>;
+  if (!isObject(obj)) return 'not a JSON object';
+  const rec = obj;
   const why = noncanonicalReason(raw, rec);
   if (why !== undefined) return typeof rec.seq === 'number' ? { noncanonical: why, seq: rec.seq } : { noncanonical: why };
   if (isCheckpointLine(rec)) {
     const cp = rec.checkpoint;
-    if (cp === null || typeof cp !== 'object' || Array.isArray(cp)) return 'a checkpoint line without a checkpoint object';
+    if (!isObject(cp)) return 'a checkpoint line without a checkpoint object';
     return { checkpoint: rec };
   }
   const { seq, prev_hash: prev, hash } = rec;

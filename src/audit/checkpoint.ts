@@ -12,7 +12,7 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { MeshgateError, describeThrown } from '../errors.js';
 import { canonicalJson } from './canonical.js';
 import { GENESIS_HASH } from './chain.js';
-import { nodeSha256 } from './node-sha256.js';
+import { sha256Hex } from '../sha256.js';
 
 /** Why a checkpoint was written. */
 export type CheckpointReason = 'interval' | 'rotate' | 'close' | 'recover';
@@ -137,7 +137,7 @@ export function checkpointPublicKey(key: CheckpointKey): KeyObject {
 
 /** SHA-256 of a checkpoint line's canonical text: what the next checkpoint's `prev` holds. */
 export function checkpointLineHash(value: Record<string, unknown>): string {
-  return nodeSha256(canonicalJson(value));
+  return sha256Hex(canonicalJson(value));
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -10,8 +10,11 @@
  */
 import type { Decision, DecisionError, Obligations, SubjectKind } from '../types.js';
 import { canonicalJson } from './canonical.js';
-import { MASKED, maskWithReport } from './mask.js';
-import { sha256Hex } from './sha256.js';
+import { MASKED, maskWithReport, type MaskResult } from './mask.js';
+import { sha256Hex } from '../sha256.js';
+
+/** What an event records: a decision on a subject, or (`bundle`) a bundle update the engine refused. */
+export type AuditEventKind = SubjectKind | 'bundle';
 
 /** Counts of the findings of a decision. */
 export interface FindingCounts {
@@ -89,8 +92,8 @@ export interface AuditEvent {
   timestamp: string;
   /** The policy path (`meshgate/contract`, `meshgate/terraform`, `meshgate/access`, `meshgate/contract_change`). */
   path: string;
-  /** Subject kind. */
-  kind: SubjectKind;
+  /** Subject kind, or `bundle` for a refused bundle update (docs/audit.md). */
+  kind: AuditEventKind;
   /** The subject's id. */
   subject: string;
   /** The subject's file, when any. */
@@ -134,8 +137,23 @@ export interface BuildEventOptions {
 const MAX_DETAILS = 100;
 
 /** The policy path recorded for a subject kind. */
-export function pathForKind(kind: SubjectKind): string {
+export function pathForKind(kind: AuditEventKind): string {
   return `meshgate/${kind}`;
+}
+
+/** The fields every event starts with: labels, id, time, policy path and kind. */
+function eventHead(id: string, kind: AuditEventKind, options: BuildEventOptions): Pick<AuditEvent, 'labels' | 'decision_id' | 'timestamp' | 'path' | 'kind'> {
+  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
+  if (options.instanceId !== undefined) labels.id = options.instanceId;
+  return { labels, decision_id: id, timestamp: (options.now ?? (() => new Date()))().toISOString(), path: pathForKind(kind), kind };
+}
+
+/** The masked input, or its hash when inputs are hashed, and the masked paths (OPA's `masked`). */
+function inputFields(masking: MaskResult, options: BuildEventOptions): Pick<AuditEvent, 'input' | 'input_sha256' | 'masked'> {
+  return {
+    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
+    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
+  };
 }
 
 /** Builds the audit event of a finished decision. Does not modify the decision; the input is masked here. */
@@ -176,25 +194,76 @@ export function buildAuditEvent(decision: Decision, input: unknown, options: Bui
   const bundles: Record<string, { revision: string }> = {};
   for (const [layer, b] of Object.entries(decision.bundles)) bundles[layer] = { revision: b.revision };
 
-  const labels: AuditEvent['labels'] = { app: 'meshgate', version: options.version };
-  if (options.instanceId !== undefined) labels.id = options.instanceId;
   const event: AuditEvent = {
-    labels,
-    decision_id: decision.decision_id,
-    timestamp: (options.now ?? (() => new Date()))().toISOString(),
-    path: pathForKind(decision.kind),
-    kind: decision.kind,
+    ...eventHead(decision.decision_id, decision.kind, options),
     subject: decision.subject,
     ...(decision.file === undefined ? {} : { file: decision.file }),
     ...(decision.domain === undefined ? {} : { domain: decision.domain }),
     layers: [...decision.layers],
     bundles,
-    ...(options.hashInput ? { input_sha256: sha256Hex(canonicalJson(masking.value)) } : { input: masking.value }),
-    ...(masking.count > 0 ? { masked: masking.masked.map((p) => `/input${p}`) } : {}),
+    ...inputFields(masking, options),
     result,
     outcome: decision.outcome,
     waivers,
     metrics: { ...decision.metrics },
+  };
+  if (masking.secrets.length > 0) scrubEvent(event, masking.secrets);
+  return event;
+}
+
+/** A bundle update the engine refused (its poller's download failed verification, budgets, rollback or load). */
+export interface BundleRefusal {
+  /** A fresh event id (the engine's decision id sequence). */
+  id: string;
+  /** The layer whose update was refused. */
+  layer: string;
+  /** Where the bundle came from (credentials and query are dropped here). */
+  source: string;
+  /** The revision still active in that layer. */
+  activeRevision: string;
+  /** Why. */
+  error: Pick<DecisionError, 'code' | 'message'>;
+}
+
+/** `source` without user info, query or fragment (they may carry credentials), when it is a URL. */
+function safeSource(source: string): string {
+  try {
+    const u = new URL(source);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return source;
+  }
+}
+
+/**
+ * Builds the event of a refused bundle update, in the same shape as a decision's: `kind` and `path`
+ * `bundle`, `subject` the layer, `file` the source, `bundles` the revision that stays active, `outcome`
+ * `error` with the refusal's code in `result.errors`, and `input` `{layer, source}` (masked or hashed like
+ * any input). The source's credentials never reach the event, not even inside the error message.
+ */
+export function buildBundleEvent(refusal: BundleRefusal, options: BuildEventOptions): AuditEvent {
+  const source = safeSource(refusal.source);
+  const message = refusal.source === source ? refusal.error.message : refusal.error.message.split(refusal.source).join(source);
+  const masking = maskWithReport({ layer: refusal.layer, source }, options.maskPaths ?? []);
+  const event: AuditEvent = {
+    ...eventHead(refusal.id, 'bundle', options),
+    subject: refusal.layer,
+    file: source,
+    layers: [refusal.layer],
+    bundles: { [refusal.layer]: { revision: refusal.activeRevision } },
+    ...inputFields(masking, options),
+    result: {
+      allowed: false,
+      outcome: 'error',
+      findings: { deny: 0, warn: 0, waived: 0, total: 0 },
+      rules: [],
+      details: [],
+      obligations: { mask: [], row_filters: [] },
+      errors: [{ code: refusal.error.code, message, layer: refusal.layer }],
+    },
+    outcome: 'error',
+    waivers: [],
+    metrics: {},
   };
   if (masking.secrets.length > 0) scrubEvent(event, masking.secrets);
   return event;

@@ -1,15 +1,18 @@
 /** The audit trail: events, masking, hash chain, verification and sinks (re-exports only). */
 export { canonicalJson } from './canonical.js';
-export { sha256Hex } from './sha256.js';
+export { sha256Hex } from '../sha256.js';
 export { MASKED, maskInput, maskWithReport, type MaskResult } from './mask.js';
 export {
   buildAuditEvent,
+  buildBundleEvent,
   pathForKind,
   type AuditEvent,
+  type AuditEventKind,
   type AuditFinding,
   type AuditResult,
   type AuditWaiver,
   type BuildEventOptions,
+  type BundleRefusal,
   type FindingCounts,
 } from './event.js';
 export { GENESIS_HASH, chainEvent, chainLine, isCheckpointLine, verifyChainText, type ChainHead, type ChainedEvent, type CheckpointSighting, type TamperKind, type VerifyReport } from './chain.js';

@@ -6,7 +6,7 @@
  */
 import { MeshgateError, toMeshgateError } from '../errors.js';
 import type { Decision } from '../types.js';
-import { buildAuditEvent, type AuditEvent } from './event.js';
+import { buildAuditEvent, buildBundleEvent, type AuditEvent, type BuildEventOptions, type BundleRefusal } from './event.js';
 import { isPromiseLike, type AuditSink } from './sink.js';
 
 /** Options of {@link AuditTrail}. */
@@ -69,26 +69,8 @@ export class AuditTrail {
    * `'fail'`, throws `MG_AUDIT_SINK_FAILED` after trying every sink when any of them failed.
    */
   record(decision: Decision, input: unknown, maskPaths?: string[]): AuditEvent {
-    const o = this.#options;
-    const masks = [...(o.maskFields ?? []), ...(maskPaths ?? [])];
-    const event = buildAuditEvent(decision, input, {
-      version: o.version,
-      maskPaths: masks,
-      ...(o.hashInput === undefined ? {} : { hashInput: o.hashInput }),
-      ...(o.instanceId === undefined ? {} : { instanceId: o.instanceId }),
-      ...(o.now === undefined ? {} : { now: o.now }),
-    });
-    const failed: Array<{ sink: string; error: MeshgateError }> = [];
-    for (const sink of this.#sinks) {
-      try {
-        const r = sink.write(event);
-        if (isPromiseLike(r)) this.#track(sink, r);
-      } catch (e) {
-        const error = toMeshgateError(e, 'MG_AUDIT_SINK_FAILED', `audit sink ${sink.name} failed`);
-        this.#note(error);
-        failed.push({ sink: sink.name, error });
-      }
-    }
+    const event = buildAuditEvent(decision, input, this.#eventOptions(maskPaths));
+    const failed = this.#write(event);
     if (failed.length > 0) {
       if (this.#policy === 'fail') {
         const first = failed[0]!;
@@ -101,6 +83,44 @@ export class AuditTrail {
       this.#dropped += failed.length;
     }
     return event;
+  }
+
+  /**
+   * Records a bundle update the engine refused (see {@link buildBundleEvent}) in every sink. Never throws:
+   * there is no decision to fail, and the old bundle stays active either way; a failed write is counted in
+   * `dropped` and kept in `errors` under both failure policies.
+   */
+  recordBundleRefusal(refusal: BundleRefusal): AuditEvent {
+    const event = buildBundleEvent(refusal, this.#eventOptions());
+    this.#dropped += this.#write(event).length;
+    return event;
+  }
+
+  #eventOptions(maskPaths?: string[]): BuildEventOptions {
+    const o = this.#options;
+    return {
+      version: o.version,
+      maskPaths: [...(o.maskFields ?? []), ...(maskPaths ?? [])],
+      ...(o.hashInput === undefined ? {} : { hashInput: o.hashInput }),
+      ...(o.instanceId === undefined ? {} : { instanceId: o.instanceId }),
+      ...(o.now === undefined ? {} : { now: o.now }),
+    };
+  }
+
+  /** Writes one event to every sink; returns the sinks whose synchronous write failed (async ones are tracked). */
+  #write(event: AuditEvent): Array<{ sink: string; error: MeshgateError }> {
+    const failed: Array<{ sink: string; error: MeshgateError }> = [];
+    for (const sink of this.#sinks) {
+      try {
+        const r = sink.write(event);
+        if (isPromiseLike(r)) this.#track(sink, r);
+      } catch (e) {
+        const error = toMeshgateError(e, 'MG_AUDIT_SINK_FAILED', `audit sink ${sink.name} failed`);
+        this.#note(error);
+        failed.push({ sink: sink.name, error });
+      }
+    }
+    return failed;
   }
 
   /** Waits for pending async writes and flushes every sink. With `'fail'`, rejects with the first failure. */

@@ -13,10 +13,10 @@ import { describeThrown, formatLocation, isMeshgateError, MeshgateError } from '
 import { logSafe, logSafeLines } from '../report/escape.js';
 import type { Decision } from '../types.js';
 import { flag, parse, str, strs } from './args.js';
-import { createCliEngine, ownedSinks, type EngineSpec } from './engine-setup.js';
+import { createCliEngine, ownedSinks, specPaths, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { AUTHORIZE_HELP } from './help.js';
-import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
+import { EXIT, readInputFile, type CliIo } from './io.js';
 import { readCappedLines } from './lines.js';
 
 type Request = Parameters<Engine['authorize']>[0];
@@ -86,14 +86,7 @@ export async function runAuthorize(argv: string[], io: CliIo): Promise<number> {
   const capText = str(p, 'max-line-bytes');
   const maxLineBytes = capText === undefined ? DEFAULT_MAX_LINE_BYTES : Number(capText);
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new MeshgateError('MG_CLI_USAGE', `--max-line-bytes must be a positive integer (got ${JSON.stringify(capText)})`);
-  const spec: EngineSpec = {};
-  const config = str(p, 'config');
-  if (config !== undefined) {
-    spec.configPath = resolve(io.cwd, config);
-    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
-  }
-  const policies = str(p, 'policies');
-  if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
+  const spec: EngineSpec = specPaths(str(p, 'config'), str(p, 'policies'), io.cwd);
   const { strictSinks } = await import('../audit/strict.js'); // issue 18: an audit failure is an error (exit 2)
   const sinks = await strictSinks(await ownedSinks(spec, str(p, 'audit-log'), io.cwd));
   const engine = await createCliEngine(spec, sinks);

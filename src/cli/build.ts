@@ -1,5 +1,5 @@
 /**
- * `meshgate build [policies-dir] [--out dir] [--extends meshgate|path] [--check] [--v0] [--signing-key file
+ * `meshgate build [policies-dir] [--out dir] [--extends meshgate|path] [--config file] [--check] [--v0] [--signing-key file
  * --signing-alg RS256 --keyid id --scope s] [--opa path]`: compiles every layer (global/, domains/<name>/) to
  * a WASM bundle with the OPA compiler, checks the declared entrypoints, writes the bundles and manifest.json,
  * and signs each bundle in OPA's format when a signing key is given (the manifest's bundle_sha256 then names
@@ -13,6 +13,8 @@ import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { buildPolicies, type BuildManifest, type BuildOptions } from '../policy/build.js';
 import { readBundle } from '../policy/bundle.js';
 import { signBundle, SIGNING_ALGORITHMS, type SigningOptions } from '../policy/signing.js';
+import { sha256Hex } from '../sha256.js';
+import { extendsFor } from './project-config.js';
 
 /** Where the command writes its text. */
 export interface BuildIo {
@@ -42,6 +44,8 @@ export interface BuildArgs {
   opa: string | undefined;
   /** For a domain-only folder: the global bundle its domains extend (`meshgate` or a path). */
   extends: string | undefined;
+  /** `--config`: the meshgate.yaml to read `extends` from when `--extends` is not given (default: meshgate.yaml next to the policies folder). */
+  config: string | undefined;
   /** Build into a temporary folder and compare with the output folder instead of writing it. */
   check: boolean;
 }
@@ -60,7 +64,10 @@ options:
   -o, --out <dir>            where bundles and manifest.json go (default: <policies-dir>/dist)
       --extends <global>     for a folder with only domains/: the global bundle they layer on, recorded in
                              the manifest — meshgate (the global rules shipped in the package) or a path to
-                             a global bundle (.tar.gz) or a built policies folder
+                             a global bundle (.tar.gz) or a built policies folder. Without it: \`extends\`
+                             of the config (below), if any
+  -c, --config <file>        the meshgate.yaml to read \`extends\` from (default: meshgate.yaml next to the
+                             policies folder, when there is one)
       --check                build into a temporary folder and compare with --out instead of writing it:
                              exit 1 when the committed bundles are stale (for CI)
       --v0                   the sources are Rego v0 (OPA's --v0-compatible)
@@ -82,9 +89,9 @@ function usage(message: string): MeshgateError {
 
 /** Parses the arguments of `meshgate build` (after the `build` word). Throws MG_CLI_USAGE. */
 export function parseBuildArgs(argv: readonly string[]): BuildArgs {
-  const args: BuildArgs = { policiesDir: 'policies', outDir: undefined, v0: false, signingKey: undefined, signingAlg: 'RS256', keyid: undefined, scope: undefined, opa: undefined, extends: undefined, check: false };
+  const args: BuildArgs = { policiesDir: 'policies', outDir: undefined, v0: false, signingKey: undefined, signingAlg: 'RS256', keyid: undefined, scope: undefined, opa: undefined, extends: undefined, config: undefined, check: false };
   const positional: string[] = [];
-  const valued = new Set(['--out', '-o', '--signing-key', '--signing-alg', '--keyid', '--scope', '--opa', '--extends']);
+  const valued = new Set(['--out', '-o', '--signing-key', '--signing-alg', '--keyid', '--scope', '--opa', '--extends', '--config', '-c']);
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
@@ -116,6 +123,10 @@ export function parseBuildArgs(argv: readonly string[]): BuildArgs {
         break;
       case '--extends':
         args.extends = value;
+        break;
+      case '--config':
+      case '-c':
+        args.config = value;
         break;
       case '--check':
         args.check = true;
@@ -156,9 +167,6 @@ export function loadSigningKey(value: string, alg: string): string | Uint8Array 
   }
 }
 
-function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((d) => Buffer.from(d).toString('hex'));
-}
 
 /** Signs every bundle listed in the manifest in place and rewrites manifest.json with the new hashes. */
 export async function signBuiltBundles(outDir: string, manifest: BuildManifest, signing: SigningOptions): Promise<void> {
@@ -168,7 +176,7 @@ export async function signBuiltBundles(outDir: string, manifest: BuildManifest, 
     const tmp = join(outDir, `.${layer.bundle}.${process.pid}.signed.tmp`);
     writeFileSync(tmp, signed);
     renameSync(tmp, file);
-    layer.bundle_sha256 = await sha256Hex(signed);
+    layer.bundle_sha256 = sha256Hex(signed);
   }
   const tmp = join(outDir, `.manifest.json.${process.pid}.tmp`);
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
@@ -223,7 +231,8 @@ export async function runBuild(argv: string[], io: BuildIo): Promise<number> {
     const outDir = args.check ? mkdtempSync(join(tmpdir(), 'meshgate-build-check-')) : committed;
     const options: BuildOptions = { policiesDir, outDir, v0: args.v0 };
     if (args.opa !== undefined) options.opa = args.opa;
-    if (args.extends !== undefined) options.extends = args.extends;
+    const ext = await extendsFor(policiesDir, args.extends, args.config, process.cwd());
+    if (ext !== undefined) options.extends = ext;
     if (args.check) {
       try {
         buildPolicies(options);

@@ -11,11 +11,11 @@ import type { Enforcement } from '../types.js';
 import { logSafe, logSafeLines, renderFileText, renderGithub, renderJson, renderJunit, renderSarif, renderSkippedText, renderSummaryText, plural, summarise, type FileResult, type Report, type SkippedFile } from '../report/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import type { CheckOutcome } from './check-file.js';
-import { ownedSinks, type EngineSpec } from './engine-setup.js';
+import { ownedSinks, specPaths, type EngineSpec } from './engine-setup.js';
 import { expandOperands } from './expand.js';
 import { defaultJobs } from './jobs.js';
 import { CHECK_HELP } from './help.js';
-import { EXIT, assertNotSpecialFile, writeOutputFile, type CliIo } from './io.js';
+import { EXIT, writeOutputFile, type CliIo } from './io.js';
 import { runChecks } from './pool.js';
 import { packageVersion } from './version.js';
 
@@ -81,14 +81,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   if (!Number.isInteger(fixedJobs) || fixedJobs < 1) throw new MeshgateError('MG_CLI_USAGE', `--jobs must be a positive integer or auto (got ${JSON.stringify(jobsText)})`);
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'check needs at least one file, folder or glob (try `meshgate check .`)');
 
-  const spec: EngineSpec = { failOn };
-  const config = str(p, 'config');
-  if (config !== undefined) {
-    spec.configPath = resolve(io.cwd, config);
-    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
-  }
-  const policies = str(p, 'policies');
-  if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
+  const spec: EngineSpec = { failOn, ...specPaths(str(p, 'config'), str(p, 'policies'), io.cwd) };
   const domain = str(p, 'domain');
   if (domain !== undefined) spec.domain = domain;
   if (flag(p, 'raw-plan')) spec.rawPlan = true;

@@ -9,10 +9,10 @@ import { diffContracts } from '../subjects/contract/diff.js';
 import type { Enforcement } from '../types.js';
 import { logSafe, renderFileText, toJsonReport, type FileResult } from '../report/index.js';
 import { flag, oneOf, parse, str } from './args.js';
-import { createCliEngine, type EngineSpec } from './engine-setup.js';
+import { createCliEngine, specPaths, type EngineSpec } from './engine-setup.js';
 import { displayName } from './expand.js';
 import { DIFF_HELP } from './help.js';
-import { EXIT, assertNotSpecialFile, readInputFile, type CliIo } from './io.js';
+import { EXIT, readInputFile, type CliIo } from './io.js';
 
 const at = (l: Location | undefined): string => (l?.file === undefined ? '' : `${l.file}${l.line !== undefined ? `:${l.line}${l.column !== undefined ? `:${l.column}` : ''}` : ''}`);
 
@@ -43,14 +43,7 @@ export async function runDiff(argv: string[], io: CliIo): Promise<number> {
   const newSrc = readInputFile(newPath, newFile);
   const diff = diffContracts(oldSrc, newSrc, { oldFile, newFile });
 
-  const spec: EngineSpec = { failOn };
-  const config = str(p, 'config');
-  if (config !== undefined) {
-    spec.configPath = resolve(io.cwd, config);
-    assertNotSpecialFile(spec.configPath, config); // a FIFO as --config would be read forever
-  }
-  const policies = str(p, 'policies');
-  if (policies !== undefined) spec.policiesDir = resolve(io.cwd, policies);
+  const spec: EngineSpec = { failOn, ...specPaths(str(p, 'config'), str(p, 'policies'), io.cwd) };
   const engine = await createCliEngine(spec, []);
   let result: FileResult;
   try {

@@ -11,6 +11,7 @@ import { createEngine, type Engine, type EngineOptions } from '../engine.js';
 import { MeshgateError } from '../errors.js';
 import { bundlePaths } from '../policy/defaults.js';
 import type { Enforcement } from '../types.js';
+import { assertNotSpecialFile } from './io.js';
 
 /** What is needed to build the CLI's engine (plain data, structured-clone safe). */
 export interface EngineSpec {
@@ -24,6 +25,20 @@ export interface EngineSpec {
   rawPlan?: boolean;
   /** `--fail-on`: the engine's threshold, recorded on every Decision (the CLI reads `allowed`, never re-judges). */
   failOn?: Enforcement;
+}
+
+/**
+ * The spec's paths from `--config` and `--policies` as given (relative to `cwd`); a FIFO or device as
+ * `--config` is refused (MG_INPUT_NOT_A_FILE) before the config loader would read it forever.
+ */
+export function specPaths(config: string | undefined, policies: string | undefined, cwd: string): Pick<EngineSpec, 'configPath' | 'policiesDir'> {
+  const out: Pick<EngineSpec, 'configPath' | 'policiesDir'> = {};
+  if (config !== undefined) {
+    out.configPath = resolve(cwd, config);
+    assertNotSpecialFile(out.configPath, config);
+  }
+  if (policies !== undefined) out.policiesDir = resolve(cwd, policies);
+  return out;
 }
 
 async function loadSpecConfig(spec: EngineSpec): Promise<LoadedConfig | undefined> {

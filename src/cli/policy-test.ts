@@ -12,9 +12,10 @@ import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { discoverLayers, findOpa } from '../policy/build.js';
 import { SHIPPED_GLOBAL, defaultPolicyDir } from '../policy/defaults.js';
 import { EXIT, type CliIo } from './io.js';
+import { extendsFor } from './project-config.js';
 
 /** `meshgate test --help`. */
-export const TEST_HELP = `usage: meshgate test [policies-dir] [--extends meshgate|path] [--opa path]
+export const TEST_HELP = `usage: meshgate test [policies-dir] [--extends meshgate|path] [--config file] [--opa path]
 
 Runs the Rego tests (*_test.rego) of a policies folder with \`opa test\`, once per layer: global/ alone, then
 each domains/<name>/ together with the global rules; lib/ is loaded in every run.
@@ -22,7 +23,10 @@ each domains/<name>/ together with the global rules; lib/ is loaded in every run
 options:
   [policies-dir]          the policies folder (default: policies)
       --extends <global>  for a folder with only domains/: meshgate tests them with the global rules shipped in
-                          the package; a path to a global bundle has no Rego sources, so domains run alone
+                          the package; a path to a global bundle has no Rego sources, so domains run alone.
+                          Without it: \`extends\` of the config (below), if any
+  -c, --config <file>     the meshgate.yaml to read \`extends\` from (default: meshgate.yaml next to the
+                          policies folder, when there is one)
       --opa <path>        the OPA binary; without it: $MESHGATE_OPA, then opa on PATH, then .cache/bin/opa
                           (see "Installing OPA" in docs/authoring.md)
   -h, --help              this help
@@ -58,24 +62,26 @@ export function planTestRuns(policiesDir: string, ext: string | undefined): { ru
   return { runs, notes };
 }
 
-function parse(argv: readonly string[]): { dir: string; ext: string | undefined; opa: string | undefined } {
+function parse(argv: readonly string[]): { dir: string; ext: string | undefined; opa: string | undefined; config: string | undefined } {
   let ext: string | undefined;
+  let config: string | undefined;
   let opa: string | undefined;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
     const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
     const flag = eq > 0 ? raw.slice(0, eq) : raw;
-    if (flag === '--extends' || flag === '--opa') {
+    if (flag === '--extends' || flag === '--opa' || flag === '--config' || flag === '-c') {
       const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '') throw new MeshgateError('MG_CLI_USAGE', `${flag} needs a value`);
       if (flag === '--extends') ext = value;
-      else opa = value;
+      else if (flag === '--opa') opa = value;
+      else config = value;
     } else if (raw.startsWith('-') && raw !== '-') throw new MeshgateError('MG_CLI_USAGE', `unknown option ${raw}`);
     else positional.push(raw);
   }
   if (positional.length > 1) throw new MeshgateError('MG_CLI_USAGE', `expected one policies folder, got ${positional.join(' ')}`);
-  return { dir: positional[0] ?? 'policies', ext, opa };
+  return { dir: positional[0] ?? 'policies', ext, opa, config };
 }
 
 /** Runs `meshgate test`. Returns 0 (all passed), 1 (a test failed) or 2 (usage error, no OPA, Rego error). */
@@ -88,8 +94,9 @@ export async function runPolicyTest(argv: string[], io: CliIo): Promise<number> 
     const args = parse(argv);
     const dir = resolve(io.cwd, args.dir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MeshgateError('MG_BUILD_NO_POLICIES', `policies folder not found: ${dir}`, { location: { file: dir } });
+    const ext = await extendsFor(dir, args.ext, args.config, io.cwd); // config mistakes first, before looking for OPA
     const opa = findOpa(args.opa);
-    const { runs, notes } = planTestRuns(dir, args.ext);
+    const { runs, notes } = planTestRuns(dir, ext);
     if (runs.length === 0) throw new MeshgateError('MG_BUILD_NO_POLICIES', `no layers (global/ or domains/<name>/) under ${dir}`);
     for (const n of notes) io.stderr(`meshgate test: note: ${n}\n`);
     let worst: number = EXIT.ok;

@@ -44,6 +44,8 @@ function problemMessage(e: ErrorObject): string {
   switch (e.keyword) {
     case 'additionalProperties':
       return `unknown key ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`;
+    case 'const':
+      return `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'enum':
       return `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     default:

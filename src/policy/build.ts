@@ -5,7 +5,6 @@
  * from the same sources gives byte-identical bundles and manifest.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
@@ -13,6 +12,7 @@ import { ENTRYPOINTS, abiViewEntrypoint, type Entrypoint } from '../types.js';
 import { readBundle } from './bundle.js';
 import type { BuiltLayer, BuildManifest } from './build-manifest.js';
 import { SHIPPED_GLOBAL, resolveExtends } from './defaults.js';
+import { sha256Hex } from '../sha256.js';
 
 /** Options for {@link buildPolicies}. */
 export interface BuildOptions {
@@ -95,9 +95,6 @@ function run(cmd: string, args: string[], cwd?: string): string {
   }
 }
 
-function sha256(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -227,8 +224,8 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
       });
     }
     const sources: Record<string, string> = {};
-    for (const f of [...layerLib, ...files].sort()) sources[relative(policiesDir, f).split(sep).join('/')] = sha256(readFileSync(f));
-    const revision = `${layer.name}-${sha256(JSON.stringify([BUILD_FORMAT, version, options.v0 === true, sources])).slice(0, 16)}`;
+    for (const f of [...layerLib, ...files].sort()) sources[relative(policiesDir, f).split(sep).join('/')] = sha256Hex(readFileSync(f));
+    const revision = `${layer.name}-${sha256Hex(JSON.stringify([BUILD_FORMAT, version, options.v0 === true, sources])).slice(0, 16)}`;
     const bundleName = `${layer.name}.tar.gz`;
     const tmp = join(outDir, `.${bundleName}.${process.pid}.tmp`);
     const args = ['build', '-t', 'wasm', '--revision', revision, '--ignore', '*_test.rego', '-o', tmp];
@@ -262,7 +259,7 @@ export function buildPolicies(options: BuildOptions = {}): BuildManifest {
       revision,
       entrypoints,
       sources,
-      bundle_sha256: sha256(readFileSync(join(outDir, bundleName))),
+      bundle_sha256: sha256Hex(readFileSync(join(outDir, bundleName))),
     };
     options.afterLayer?.(entry);
     const { name: _name, ...rest } = entry;

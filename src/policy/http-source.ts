@@ -12,6 +12,7 @@ import { resolveLimits } from './bundle-limits.js';
 import { loadBundle } from './load.js';
 import type { VerificationOptions } from './signing.js';
 import { signedIssuedAt } from './signature-claims.js';
+import { sha256Hex } from '../sha256.js';
 
 /** What a poller keeps up to date (the engine): the active revisions, and the callback a new bundle is reported to. */
 export interface BundleTarget {
@@ -192,10 +193,6 @@ async function readCapped(res: Response, cap: number, url: string): Promise<Uint
   return out;
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * Starts polling `url` for the layer's bundle; the first poll runs at once. Returns the poller handle.
@@ -255,7 +252,7 @@ export function startBundlePolling(engine: BundleTarget, options: BundlePollingO
       const bytes = await readCapped(res, resolveLimits(options.limits).maxCompressedBytes, url);
       if (stopped) return 'stopped';
       const newEtag = res.headers.get('etag') ?? undefined;
-      const hash = await sha256(bytes);
+      const hash = sha256Hex(bytes);
       if (hash === contentHash) {
         etag = newEtag;
         lastError = undefined;

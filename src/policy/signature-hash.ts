@@ -7,6 +7,7 @@
  */
 import { yaml } from '../yaml.js';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { sha256Hex } from '../sha256.js';
 
 /** True when OPA hashes the file over its normalised JSON value instead of its bytes. */
 export function isStructuredBundleFile(path: string): boolean {
@@ -302,11 +303,7 @@ export function signedContent(path: string, bytes: Uint8Array): Uint8Array {
   return isStructuredBundleFile(path) ? encoder.encode(normalisedJson(path, bytes)) : bytes;
 }
 
-/** SHA-256 (Web Crypto, available in Node 20 and browsers) of a bundle file as OPA computes it, in hex. */
+/** SHA-256 of a bundle file as OPA computes it, in hex (async for callers that also use Web Crypto digests). */
 export async function bundleFileDigest(path: string, bytes: Uint8Array): Promise<string> {
-  const content = signedContent(path, bytes);
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', content as Uint8Array<ArrayBuffer>));
-  let hex = '';
-  for (const b of digest) hex += HEX[b >> 4]! + HEX[b & 15]!;
-  return hex;
+  return sha256Hex(signedContent(path, bytes));
 }

@@ -17,6 +17,7 @@ import { MeshgateError, describeThrown } from '../errors.js';
 import { assembleBundle, untarGzip, type Bundle } from './bundle.js';
 import { bundleFileDigest, signedContent } from './signature-hash.js';
 import { packBundle } from './tar-writer.js';
+import { digestHex } from '../sha256.js';
 
 /** JWS algorithms accepted for bundle signatures. */
 export const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'HS256', 'HS384', 'HS512'] as const;
@@ -217,12 +218,7 @@ function invalid(source: string, why: string, cause?: unknown): MeshgateError {
   return new MeshgateError('MG_BUNDLE_SIGNATURE_INVALID', `bundle ${source}: signature rejected: ${why}`, cause === undefined ? { location: { file: source } } : { cause, location: { file: source } });
 }
 
-const DIGESTS: Record<string, string> = { 'SHA-256': 'SHA-256', 'SHA-384': 'SHA-384', 'SHA-512': 'SHA-512' };
-
-async function digestHex(alg: string, bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await globalThis.crypto.subtle.digest(alg, bytes as Uint8Array<ArrayBuffer>));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+const DIGESTS: Record<string, 'SHA-256' | 'SHA-384' | 'SHA-512'> = { 'SHA-256': 'SHA-256', 'SHA-384': 'SHA-384', 'SHA-512': 'SHA-512' };
 
 /**
  * Verifies a bundle's signature against the configured key and checks that the signature covers exactly

@@ -5,8 +5,8 @@
  * RangeErrors, traps) into a coded MeshgateError. After any failure — a deadline included — the instance is
  * re-created, so one bad input never poisons the next decision.
  */
-import { createHash } from 'node:crypto';
 import { MeshgateError, describeThrown } from '../errors.js';
+import { sha256Hex } from '../sha256.js';
 import { PolicyInstance, type CustomBuiltin } from './instance.js';
 import { FUEL_PER_TICK, meterWasm } from './meter.js';
 
@@ -53,7 +53,7 @@ const moduleCache = new Map<string, WebAssembly.Module>();
 
 /** The cache key of a policy.wasm, metered or not. */
 function cacheKey(bytes: Uint8Array, metered: boolean): string {
-  return `${metered ? 'm' : 'u'}:${createHash('sha256').update(bytes).digest('hex')}`;
+  return `${metered ? 'm' : 'u'}:${sha256Hex(bytes)}`;
 }
 
 /** The code to compile: the policy.wasm metered (see {@link meterWasm}) unless told not to. */

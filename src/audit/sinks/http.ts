@@ -22,7 +22,7 @@ import { MeshgateError, describeThrown } from '../../errors.js';
 import { chainEvent, GENESIS_HASH, type ChainedEvent, type ChainHead } from '../chain.js';
 import { checkpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
-import { nodeSha256 } from '../node-sha256.js';
+import { sha256Hex } from '../../sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
 
 const gzip = promisify(gzipCb);
@@ -79,7 +79,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
   const checkpoint = (reason: 'interval' | 'close'): void => {
     if (!signer || head.seq === 0 || sinceCheckpoint === 0) return;
     const line = signer.line({ file: stream, head: head.hash, prev: lastCheckpoint, reason, seq: head.seq - 1, time: new Date().toISOString() });
-    lastCheckpoint = nodeSha256(line);
+    lastCheckpoint = sha256Hex(line);
     sinceCheckpoint = 0;
     queue.push(JSON.parse(line) as Record<string, unknown>);
   };
@@ -206,7 +206,7 @@ export function httpSink(url: string, options: HttpSinkOptions = {}): AuditSink 
         dropped++;
         throw new MeshgateError('MG_AUDIT_QUEUE_FULL', `audit sink ${name}: queue full (${maxQueue} events), event dropped`, { details: { sink: name } });
       }
-      const next = chainEvent(event, head, nodeSha256);
+      const next = chainEvent(event, head, sha256Hex);
       head = next.head;
       queue.push(next.event);
       sinceCheckpoint++;

@@ -20,7 +20,7 @@ import { MeshgateError, toMeshgateError } from '../../errors.js';
 import { chainLine, GENESIS_HASH, verifyChainText, type ChainHead } from '../chain.js';
 import { checkpointLineHash, checkpointSigner, verifyCheckpointLine, type CheckpointReason, type CheckpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
-import { nodeSha256 } from '../node-sha256.js';
+import { sha256Hex } from '../../sha256.js';
 import { sinkClosedError, type AuditSink } from '../sink.js';
 import { acquireLogLock, type LogLock } from './lock.js';
 
@@ -155,7 +155,7 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): JsonlSi
     buffer.push(`${line}\n`);
     size += Buffer.byteLength(line, 'utf8') + 1;
     drain(true);
-    lastCheckpoint = nodeSha256(line);
+    lastCheckpoint = sha256Hex(line);
     sinceCheckpoint = 0;
     checkpoints++;
   };
@@ -265,11 +265,11 @@ export function jsonlSink(path: string, options: JsonlSinkOptions = {}): JsonlSi
       if (closed) throw sinkClosedError(name);
       takeDeferred();
       open();
-      let next = chainLine(event, head, nodeSha256, rotateNext);
+      let next = chainLine(event, head, sha256Hex, rotateNext);
       let bytes = Buffer.byteLength(next.line, 'utf8') + 1;
       if (maxBytes !== undefined && size > 0 && size + bytes + reserve > maxBytes) {
         rotate();
-        next = chainLine(event, head, nodeSha256, rotateNext);
+        next = chainLine(event, head, sha256Hex, rotateNext);
         bytes = Buffer.byteLength(next.line, 'utf8') + 1;
       }
       rotateNext = undefined;
@@ -400,11 +400,11 @@ function recover(fd: number, path: string, signer: CheckpointSigner | undefined)
       startHead = { seq: v.checkpoint.seq + 1, hash: v.checkpoint.head };
       startAt = end + 1;
       startLine = lineNo;
-      lastCheckpoint = nodeSha256(raw);
+      lastCheckpoint = sha256Hex(raw);
     }
   }
   const segment = text.slice(startAt);
-  const report = verifyChainText(segment, nodeSha256, startHead);
+  const report = verifyChainText(segment, sha256Hex, startHead);
   if (!report.ok) {
     const line = (report.firstBadLine ?? 0) + startLine;
     throw corrupt(`line ${line}: ${report.message.replace(/^line \d+: /, '')}`, line);
@@ -431,7 +431,7 @@ function continueRotated(
   } catch {
     return fresh;
   }
-  const report = verifyChainText(text, nodeSha256);
+  const report = verifyChainText(text, sha256Hex);
   if (!report.ok || report.lastSeq === undefined || report.lastHash === undefined) throw corrupt(`the rotated file ${prevPath} it continues is broken (${report.message})`);
   const cps = report.checkpoints ?? [];
   const last = cps[cps.length - 1]; // a sealed file: its checkpoints are verify's business, not the writer's

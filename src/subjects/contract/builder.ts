@@ -115,6 +115,25 @@ export function newField(name: string): ContractField {
   return { name, required: false, unique: false, nullable: true, primary_key: false, pii: false, constraints: { other: [] }, tags: [], fields: [] };
 }
 
+/**
+ * Reads a field's `required` (which also sets `nullable` to its negation), `unique` and primary-key flags
+ * (the first of `primaryKeys` that is true makes the field a required, non-null primary key).
+ */
+export function readKeyFlags(b: Builder, f: ContractField, raw: RawPath, canon: string, v: TreeObject, primaryKeys: readonly string[]): void {
+  const req = asBool(v['required']);
+  if (req !== undefined) {
+    f.required = req;
+    f.nullable = !req;
+    b.mark(`${canon}.required`, [...raw, 'required']);
+  }
+  if (asBool(v['unique']) === true) f.unique = true;
+  if (primaryKeys.some((k) => asBool(v[k]) === true)) {
+    f.primary_key = true;
+    f.required = true;
+    f.nullable = false;
+  }
+}
+
 /** Reads the common per-field keys many formats share (classification, pii, tags, semantic type, constraints). */
 export function readCommonFieldKeys(b: Builder, f: ContractField, raw: RawPath, canon: string): void {
   const o = b.obj(raw);

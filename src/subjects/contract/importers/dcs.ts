@@ -2,7 +2,7 @@
  * Importer of the Data Contract Specification 0.9.x–1.2.x (`dataContractSpecification:`): `info`,
  * `servers`, `models` with `fields` (nested `fields`, `items`, `$ref` to `definitions`), `servicelevels`.
  */
-import { asBool, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys } from '../builder.js';
+import { asBool, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys, readKeyFlags } from '../builder.js';
 import type { ContractField, DataContract, OutputPort, QualityRule } from '../model.js';
 import { isTreeObject } from '../tree.js';
 import type { RawPath, TreeObject } from '../tree.js';
@@ -125,18 +125,7 @@ function readAttrs(b: Builder, f: ContractField, p: RawPath, c: string, v: TreeO
     f.type = type;
     b.mark(`${c}.type`, [...p, 'type']);
   }
-  const req = asBool(v['required']);
-  if (req !== undefined) {
-    f.required = req;
-    f.nullable = !req;
-    b.mark(`${c}.required`, [...p, 'required']);
-  }
-  if (asBool(v['unique']) === true) f.unique = true;
-  if (asBool(v['primaryKey']) === true || asBool(v['primary']) === true) {
-    f.primary_key = true;
-    f.required = true;
-    f.nullable = false;
-  }
+  readKeyFlags(b, f, p, c, v, ['primaryKey', 'primary']);
   readCommonFieldKeys(b, f, p, c);
   if (isTreeObject(v['fields'])) f.fields = readFields(b, [...p, 'fields'], `${c}.fields`, '', depth + 1);
   else if (isTreeObject(v['items']) && isTreeObject(v['items']['fields'])) f.fields = readFields(b, [...p, 'items', 'fields'], `${c}.fields`, '', depth + 1);

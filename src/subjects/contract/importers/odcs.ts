@@ -2,7 +2,7 @@
  * Importer of the Open Data Contract Standard: v2.2.x (`dataset` tables with `columns`) and v3.0–3.1
  * (`schema` objects with `properties`), including `servers`, `team`/`stakeholders`, `slaProperties`.
  */
-import { addImportWarning, asBool, asNumber, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys } from '../builder.js';
+import { addImportWarning, asBool, asNumber, asString, asStrings, Builder, newField, portKind, put, readCommonFieldKeys, readKeyFlags } from '../builder.js';
 import { customProperties, DOMAIN_PROPERTY_NAMES, ENCRYPTION_PROPERTY_NAMES, firstProperty, OWNER_PROPERTY_NAMES } from '../extensions.js';
 import type { ContractField, DataContract, OutputPort, QualityRule } from '../model.js';
 import { currentHolder } from '../roles.js';
@@ -148,18 +148,7 @@ function readProps(b: Builder, contract: DataContract, raw: RawPath, canon: stri
       f.type = type;
       b.mark(`${c}.type`, [...p, v['logicalType'] !== undefined ? 'logicalType' : 'physicalType']);
     }
-    const req = asBool(v['required']);
-    if (req !== undefined) {
-      f.required = req;
-      f.nullable = !req;
-      b.mark(`${c}.required`, [...p, 'required']);
-    }
-    if (asBool(v['unique']) === true) f.unique = true;
-    if (asBool(v['primaryKey']) === true) {
-      f.primary_key = true;
-      f.required = true;
-      f.nullable = false;
-    }
+    readKeyFlags(b, f, p, c, v, ['primaryKey']);
     readCommonFieldKeys(b, f, p, c);
     readQuality(b, [...p, 'quality'], contract, prefix + name);
     const opts = b.obj([...p, 'logicalTypeOptions']);
