@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -36,6 +38,11 @@ export default defineConfig(() => {
       define: { __MESHGATE_VERSION__: JSON.stringify(version), __MESHGATE_CLI_BUNDLE__: 'true' },
       // bundled CommonJS packages (fast-glob) call require() for Node built-ins
       banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
+      // the shipped bundles' policy modules metered at build time (src/policy/premetered.ts)
+      async onSuccess() {
+        const { premeter } = (await import(pathToFileURL(join(process.cwd(), 'scripts', 'premeter.mjs')).href)) as { premeter: () => Promise<string[]> };
+        await premeter();
+      },
     },
     // The yaml package and the opa-wasm SDK, each as one CommonJS file beside the runner (src/yaml.ts and
     // src/policy/opa-sdk.ts require them); the SDK's own yaml dependency stays lazy (src/cli/prebuilt/yaml-v1.cjs).

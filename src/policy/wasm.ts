@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { PolicyInstance, type CustomBuiltin } from './instance.js';
 import { FUEL_PER_TICK, meterWasm } from './meter.js';
+import { premetered } from './premetered.js';
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
@@ -51,15 +52,20 @@ export const DEFAULT_DEADLINES: Readonly<Required<PolicyDeadlines>> = { accessMs
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** The cache key of a policy.wasm, metered or not. */
-function cacheKey(bytes: Uint8Array, metered: boolean): string {
-  return `${metered ? 'm' : 'u'}:${createHash('sha256').update(bytes).digest('hex')}`;
+const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The cache key of a policy.wasm (by its SHA-256), metered or not. */
+function cacheKey(hash: string, metered: boolean): string {
+  return `${metered ? 'm' : 'u'}:${hash}`;
 }
 
-/** The code to compile: the policy.wasm metered (see {@link meterWasm}) unless told not to. */
-function codeOf(bytes: Uint8Array, name: string, metered: boolean): Uint8Array {
+/**
+ * The code to compile: the policy.wasm metered (see {@link meterWasm}; metered at build time for the
+ * bundles the CLI ships, see {@link premetered}) unless told not to.
+ */
+function codeOf(bytes: Uint8Array, hash: string, name: string, metered: boolean): Uint8Array {
   try {
-    return metered ? meterWasm(bytes) : bytes;
+    return metered ? (premetered(hash) ?? meterWasm(bytes)) : bytes;
   } catch (e) {
     if (e instanceof MeshgateError) throw new MeshgateError(e.code, `${name}: ${e.message}`, { cause: e });
     throw e;
@@ -72,10 +78,11 @@ function invalidWasm(name: string, e: unknown): MeshgateError {
 
 /** Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not to. */
 export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
-  const key = cacheKey(bytes, metered);
+  const hash = sha256Hex(bytes);
+  const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
-  const code = codeOf(bytes, name, metered);
+  const code = codeOf(bytes, hash, name, metered);
   try {
     const mod = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
@@ -87,10 +94,11 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = 
 
 /** The synchronous {@link compileWasm} (same cache, same metering), for a module first needed on a synchronous path. */
 export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true): WebAssembly.Module {
-  const key = cacheKey(bytes, metered);
+  const hash = sha256Hex(bytes);
+  const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
-  const code = codeOf(bytes, name, metered);
+  const code = codeOf(bytes, hash, name, metered);
   try {
     const mod = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
