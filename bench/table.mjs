@@ -79,13 +79,14 @@ export async function accessRows() {
   // every request is in domain marketing, so the two-layer engine evaluates global + marketing for each
   const requests = makeRequests(256).map((r) => ({ ...r, dataProduct: { ...r.dataProduct, domain: 'marketing' } }));
   // the floor evaluates exactly the input the engine gives the global layer (captured), on the same entrypoint
-  // (the decision path calls the layer's `evaluate` with the view entrypoint and the layer's input)
+  // (the decision path calls the layer's `evaluate`, or `evaluateJson` with the input serialised once)
   const captured = [];
   const globalLayer = one.layerMap.get('global');
-  const orig = globalLayer.evaluate;
-  globalLayer.evaluate = (ep, input) => (captured.push(structuredClone(input)), orig(ep, input));
+  const { evaluate, evaluateJson } = globalLayer;
+  globalLayer.evaluate = (ep, input) => (captured.push(structuredClone(input)), evaluate(ep, input));
+  if (evaluateJson) globalLayer.evaluateJson = (ep, json) => (captured.push(JSON.parse(json)), evaluateJson(ep, json));
   const answers = requests.map((r) => one.authorize(r));
-  globalLayer.evaluate = orig;
+  Object.assign(globalLayer, { evaluate, evaluateJson });
   if (captured.length !== requests.length) throw new Error(`captured ${captured.length} global-layer inputs for ${requests.length} requests: the floor would not evaluate the engine's input`);
   const twoAnswers = requests.map((r) => two.authorize(r));
   for (const d of [...answers, ...twoAnswers]) if (d.outcome === 'error') throw new Error(`authorize error: ${JSON.stringify(d.errors)}`);

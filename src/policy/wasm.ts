@@ -251,15 +251,32 @@ export class PolicyRuntime {
    * instance is then rebuilt for the next call.
    */
   evaluate(entrypoint: string, input: unknown): unknown {
+    this.checkEntrypoint(entrypoint);
+    // Serialise before evaluating: an unserialisable input is the caller's error, not the policy's.
+    return this.run(entrypoint, serialiseText(input));
+  }
+
+  /**
+   * {@link evaluate} on an input already serialised: `json` must be the JSON text of a value (as
+   * `JSON.stringify` gives it). For a caller that serialises one input once and hands it to several layers.
+   */
+  evaluateJson(entrypoint: string, json: string): unknown {
+    this.checkEntrypoint(entrypoint);
+    return this.run(entrypoint, json);
+  }
+
+  private checkEntrypoint(entrypoint: string): void {
     if (!this.has(entrypoint)) {
       throw new MeshgateError('MG_POLICY_ENTRYPOINT_MISSING', `${this.name}: entrypoint ${entrypoint} is not in this bundle (has: ${this.entrypoints.join(', ') || 'none'})`);
     }
+  }
+
+  private run(entrypoint: string, json: string): unknown {
     let rs: unknown;
     let inst = this.instance;
     const direct = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
-    // Serialise before the try: an unserialisable input is the caller's error, not the policy's.
-    const text = direct ? serialiseText(input) : undefined;
-    const legacyInput = direct ? undefined : new Uint8Array(serialiseInput(input));
+    const text = direct ? json : undefined;
+    const legacyInput = direct ? undefined : encoder.encode(json);
     try {
       this.startClock(this.deadlines === undefined ? undefined : isAccess(entrypoint) ? this.deadlines.accessMs : this.deadlines.checkMs);
       if (text !== undefined && text.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, text.length);
