@@ -1,4 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -36,6 +38,15 @@ export default defineConfig(() => {
       define: { __MESHGATE_VERSION__: JSON.stringify(version), __MESHGATE_CLI_BUNDLE__: 'true' },
       // bundled CommonJS packages (fast-glob) call require() for Node built-ins
       banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
+      // build-time work the CLI and the library read at run time: the shipped bundles' policy modules
+      // metered (src/policy/premetered.ts) and the vendored contract schemas' validators (standard.ts)
+      async onSuccess() {
+        const script = (name: string): string => pathToFileURL(join(process.cwd(), 'scripts', name)).href;
+        const { premeter } = (await import(script('premeter.mjs'))) as { premeter: () => Promise<string[]> };
+        const { generateStandard } = (await import(script('gen-standard-validators.mjs'))) as { generateStandard: () => Promise<string[]> };
+        await premeter();
+        await generateStandard();
+      },
     },
     // The yaml package and the opa-wasm SDK, each as one CommonJS file beside the runner (src/yaml.ts and
     // src/policy/opa-sdk.ts require them); the SDK's own yaml dependency stays lazy (src/cli/prebuilt/yaml-v1.cjs).

@@ -70,7 +70,7 @@ function p50(fn, items, calls) {
 }
 
 /** engine.authorize with one and two layers vs the raw opa-wasm floor of one layer, interleaved rounds. */
-async function accessRows() {
+export async function accessRows() {
   const mg = await import(pathToFileURL(MESHGATE_LIB).href);
   const dist = path.join(ROOT, 'policies', 'dist');
   const global = path.join(dist, 'global.tar.gz');
@@ -79,11 +79,15 @@ async function accessRows() {
   // every request is in domain marketing, so the two-layer engine evaluates global + marketing for each
   const requests = makeRequests(256).map((r) => ({ ...r, dataProduct: { ...r.dataProduct, domain: 'marketing' } }));
   // the floor evaluates exactly the input the engine gives the global layer (captured), on the same entrypoint
+  // (the decision path calls the layer's `evaluate`, or `evaluateJson` with the input serialised once)
   const captured = [];
-  const orig = one.evaluateAccess.bind(one);
-  one.evaluateAccess = (layer, input) => (captured.push(structuredClone(input)), orig(layer, input));
+  const globalLayer = one.layerMap.get('global');
+  const { evaluate, evaluateJson } = globalLayer;
+  globalLayer.evaluate = (ep, input) => (captured.push(structuredClone(input)), evaluate(ep, input));
+  if (evaluateJson) globalLayer.evaluateJson = (ep, json) => (captured.push(JSON.parse(json)), evaluateJson(ep, json));
   const answers = requests.map((r) => one.authorize(r));
-  one.evaluateAccess = orig;
+  Object.assign(globalLayer, { evaluate, evaluateJson });
+  if (captured.length !== requests.length) throw new Error(`captured ${captured.length} global-layer inputs for ${requests.length} requests: the floor would not evaluate the engine's input`);
   const twoAnswers = requests.map((r) => two.authorize(r));
   for (const d of [...answers, ...twoAnswers]) if (d.outcome === 'error') throw new Error(`authorize error: ${JSON.stringify(d.errors)}`);
   if (!twoAnswers.every((d) => d.layers.includes('marketing'))) throw new Error('the two-layer engine did not evaluate the marketing layer');

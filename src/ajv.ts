@@ -44,7 +44,7 @@ export interface SchemaCompiler {
  * Options for published third-party JSON Schemas (ODCS, DCS): they are not written for ajv's strict mode
  * and use formats loosely, so they get their own lenient instances (one per draft), never the strict one.
  */
-const PUBLISHED_OPTIONS: Options = { allErrors: true, strict: false, validateFormats: false, allowUnionTypes: true, code: { optimize: false } };
+export const PUBLISHED_OPTIONS: Options = { allErrors: true, strict: false, validateFormats: false, allowUnionTypes: true, code: { optimize: false } };
 
 const published = new Map<string, SchemaCompiler>();
 

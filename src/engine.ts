@@ -143,6 +143,10 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
       const t = target.get(ep);
       return t === undefined ? undefined : runtime.evaluate(t, input);
     },
+    evaluateJson: (ep, json) => {
+      const t = target.get(ep);
+      return t === undefined ? undefined : runtime.evaluateJson(t, json);
+    },
   };
 }
 

@@ -2,11 +2,15 @@
  * The bundled CLI's own files (tsup.config.ts): the prebuilt opa-wasm SDK beside the runner still gets
  * meshgate's Go-compatible sprintf, and its YAML built-ins load the SDK's yaml on first use.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from './helpers/cli.js';
 import { ROOT } from './helpers/paths.js';
+import { readBundle } from '../src/policy/bundle.js';
+import { meterWasm } from '../src/policy/meter.js';
 
 describe('the bundled CLI', () => {
   beforeAll(() => ensureBuilt());
@@ -23,5 +27,16 @@ describe('the bundled CLI', () => {
     expect(typeof prebuilt.builtins['sprintf']).toBe('function');
     expect(prebuilt.builtins['yaml.unmarshal']?.('a: [1, 2]')).toEqual({ a: [1, 2] });
     expect(prebuilt.builtins['yaml.marshal']?.({ k: 'v' })).toBe('k: v\n');
+  });
+
+  it('ships the build-time metered module of every shipped bundle, byte for byte what metering at load gives', () => {
+    const dist = join(ROOT, 'policies', 'dist');
+    const bundles = readdirSync(dist).filter((f) => f.endsWith('.tar.gz'));
+    expect(bundles.length).toBeGreaterThan(0);
+    for (const f of bundles) {
+      const wasm = readBundle(join(dist, f)).wasm;
+      const file = join(ROOT, 'dist', 'cli', 'metered', `${createHash('sha256').update(wasm).digest('hex')}.wasm`);
+      expect(Buffer.compare(readFileSync(file), Buffer.from(meterWasm(wasm))), f).toBe(0);
+    }
   });
 });

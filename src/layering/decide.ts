@@ -23,6 +23,8 @@ export interface DecisionLayer {
   has(entrypoint: Entrypoint): boolean;
   /** Evaluates the entrypoint's ABI keys and returns the raw JSON result. Throws MeshgateError on failure. */
   evaluate(entrypoint: Entrypoint, input: unknown): unknown;
+  /** {@link evaluate} on an input given as JSON text (serialised once for every layer); optional. */
+  evaluateJson?(entrypoint: Entrypoint, json: string): unknown;
 }
 
 /** One unit of a request: one entrypoint evaluated for one (sub)subject in global + its domains' layers. */
@@ -31,6 +33,12 @@ export interface DecisionUnit {
   entrypoint: Entrypoint;
   /** The layer-independent policy input; the decision path adds `layer` and `domain`. */
   input: Readonly<Record<string, unknown>>;
+  /**
+   * `JSON.stringify(input)`, when the subject has it already (and `input` has no `layer` or `domain`
+   * key): each layer's input is then this text with `layer` and `domain` appended, not a new
+   * serialisation of the whole input per layer.
+   */
+  inputJson?: string;
   /**
    * The domains whose layers apply besides global, as the subject named them (resolved here). The first
    * is the unit's own domain; more than one (say a config mapping and a `Domain` tag that disagree) means
@@ -168,10 +176,14 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         used.add(layerName);
         if (!layer.has(unit.entrypoint)) continue;
         const unitDomain = layerName === 'global' ? own[0] : layerName;
-        const input = isAccess && unitDomain === undefined ? { ...unit.input, layer: layerName } : { ...unit.input, layer: layerName, domain: unitDomain ?? null };
+        const withDomain = !(isAccess && unitDomain === undefined);
         const te = now();
         try {
-          const result = layer.evaluate(unit.entrypoint, input);
+          // the same JSON as serialising { ...input, layer, domain } (same keys, same order)
+          const result =
+            unit.inputJson !== undefined && layer.evaluateJson !== undefined && unit.inputJson.endsWith('}')
+              ? layer.evaluateJson(unit.entrypoint, `${unit.inputJson.length > 2 ? `${unit.inputJson.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`)
+              : layer.evaluate(unit.entrypoint, withDomain ? { ...unit.input, layer: layerName, domain: unitDomain ?? null } : { ...unit.input, layer: layerName });
           if (isAccess) {
             const r = checkAccessResult(result, layerName);
             const extra = r ? unknownObligationKinds(r.obligations) : [];

@@ -19,6 +19,8 @@ export interface LayerRuntime {
   has(entrypoint: string): boolean;
   /** Evaluates `entrypoint` on `input` (see {@link PolicyRuntime.evaluate}). */
   evaluate(entrypoint: string, input: unknown): unknown;
+  /** Evaluates `entrypoint` on an input given as JSON text (see {@link PolicyRuntime.evaluateJson}). */
+  evaluateJson(entrypoint: string, json: string): unknown;
 }
 
 /** A policy runtime compiled and instantiated on first evaluation. */
@@ -69,6 +71,11 @@ export class LazyPolicyRuntime implements LayerRuntime {
   /** Evaluates `entrypoint` on `input`, compiling and instantiating the module first if needed. */
   evaluate(entrypoint: string, input: unknown): unknown {
     return this.ready().evaluate(entrypoint, input);
+  }
+
+  /** {@link evaluate} on JSON text, compiling and instantiating the layer first if needed. */
+  evaluateJson(entrypoint: string, json: string): unknown {
+    return this.ready().evaluateJson(entrypoint, json);
   }
 
   /** The instantiated runtime (compiled synchronously unless a prefetch already finished). */

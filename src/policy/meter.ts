@@ -47,6 +47,12 @@ class Reader {
     return this.buf[this.pos++]!;
   }
   u32(): number {
+    // most indices and immediates fit one byte
+    const first = this.buf[this.pos];
+    if (first !== undefined && first < 0x80 && this.pos < this.end) {
+      this.pos++;
+      return first;
+    }
     let result = 0;
     let shift = 0;
     for (let i = 0; i < 5; i++) {
@@ -71,16 +77,24 @@ class Reader {
   }
 }
 
-/** A growable byte sink. */
+/** A growable byte sink (one contiguous buffer, doubled when full). */
 class Writer {
-  private chunks: Uint8Array[] = [];
-  private cur = new Uint8Array(1024);
+  private buf: Uint8Array;
   private len = 0;
-  size = 0;
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+  get size(): number {
+    return this.len;
+  }
+  private grow(need: number): void {
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + need));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
   byte(b: number): void {
-    if (this.len === this.cur.length) this.flush(this.cur.length * 2);
-    this.cur[this.len++] = b;
-    this.size++;
+    if (this.len === this.buf.length) this.grow(1);
+    this.buf[this.len++] = b;
   }
   u32(v: number): void {
     do {
@@ -91,28 +105,20 @@ class Writer {
     } while (v !== 0);
   }
   bytes(b: Uint8Array): void {
-    if (b.length > 256) {
-      this.flush(1024);
-      this.chunks.push(b);
-      this.size += b.length;
-      return;
-    }
-    for (const x of b) this.byte(x);
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
   }
-  private flush(next: number): void {
-    if (this.len > 0) this.chunks.push(this.cur.subarray(0, this.len));
-    this.cur = new Uint8Array(next);
+  /** Forgets the content, keeping the buffer (a scratch writer reused per function). */
+  reset(): void {
     this.len = 0;
   }
+  /** The bytes written so far, as a view valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
   finish(): Uint8Array {
-    this.flush(0);
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return this.buf.slice(0, this.len);
   }
 }
 
@@ -157,8 +163,8 @@ interface Remap {
   calls: boolean;
   /** Whether the memory replacements are injected (the module has a memory). */
   injected: boolean;
-  /** For the function being rewritten: which loops (by order) call a function or hold another loop. */
-  loopNeeds: boolean[] | undefined;
+  /** For the function being rewritten: where each loop header ends in the output (by loop order). */
+  loopMarks: number[];
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -190,7 +196,8 @@ const skipMemarg = (r: Reader): void => {
 
 /**
  * Copies an expression from `r` to `w` up to and including the `end` that closes it, shifting function
- * indices and (when `meter` is set) inserting a fuel check after every `loop` header.
+ * indices; when `meter` is set, records in `m.loopMarks` where each `loop` header ends in the output.
+ * Returns, per loop (in order), whether it calls a function or holds another loop.
  */
 function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] {
   let depth = 1;
@@ -221,11 +228,10 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         const idx = needs.length;
         needs.push(false);
         open.push(idx);
-        // A loop that calls nothing and holds no loop walks a bounded piece of memory (a string, a hash
-        // bucket) in OPA's runtime: it is left unmetered, which keeps the hot comparison loops cheap.
-        if (meter && (m.loopNeeds?.[idx] ?? true)) {
+        // where the check goes, if this loop needs one (known at the end of the function: see rewriteCode)
+        if (meter) {
           flush(r.pos);
-          emitCheck(w, m);
+          m.loopMarks.push(w.size);
         }
         break;
       }
@@ -442,36 +448,54 @@ function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
 
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
-  const w = new Writer();
+  const w = new Writer(body.length + (body.length >> 3));
   w.u32(count + (m.injected ? 2 : 0));
+  // scratch writers reused for every function: its check at entry, and its rewritten code
+  const head = new Writer();
+  const code = new Writer(1 << 16);
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const end = r.pos + size;
     const fr = new Reader(r.buf, r.pos, end);
-    const fw = new Writer();
     const localsStart = fr.pos;
     const groups = fr.u32();
     for (let g = 0; g < groups; g++) {
       fr.u32();
       fr.byte();
     }
-    fw.bytes(body.subarray(localsStart, fr.pos));
-    // A function that calls nothing ends in a bounded number of steps (its loops are leaf loops, see
-    // rewriteExpr): only functions that call (recursion) get the check at entry.
-    const code = new Writer();
-    // first pass: which loops call or nest (their headers get the check); second pass: the rewrite
-    const exprStart = fr.pos;
-    m.loopNeeds = undefined;
-    m.loopNeeds = rewriteExpr(new Reader(r.buf, exprStart, end), new Writer(), m, false);
+    const locals = body.subarray(localsStart, fr.pos);
+    // One pass rewrites the code and marks each loop header; then the checks are spliced in. A function
+    // that calls nothing ends in a bounded number of steps (its loops are leaf loops): only functions that
+    // call (recursion) get the check at entry. A loop that calls nothing and holds no loop walks a bounded
+    // piece of memory (a string, a hash bucket) in OPA's runtime: it is left unmetered, which keeps the
+    // hot comparison loops cheap; every other loop gets the check after its header.
     m.calls = false;
-    rewriteExpr(fr, code, m, true);
-    m.loopNeeds = undefined;
-    if (m.calls) emitCheck(fw, m);
-    fw.bytes(code.finish());
+    m.loopMarks = [];
+    code.reset();
+    const needs = rewriteExpr(fr, code, m, true);
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
-    const out = fw.finish();
-    w.u32(out.length);
-    w.bytes(out);
+    head.reset();
+    if (m.calls) emitCheck(head, m);
+    const entry = head.size;
+    const out = code.view();
+    let from = 0;
+    for (const [l, mark] of m.loopMarks.entries()) {
+      if (!needs[l]) continue;
+      head.bytes(out.subarray(from, mark));
+      emitCheck(head, m);
+      from = mark;
+    }
+    if (from === 0) {
+      w.u32(locals.length + entry + out.length);
+      w.bytes(locals);
+      w.bytes(head.view());
+      w.bytes(out);
+    } else {
+      head.bytes(out.subarray(from));
+      w.u32(locals.length + head.size);
+      w.bytes(locals);
+      w.bytes(head.view());
+    }
     r.pos = end;
   }
   if (!r.done) throw invalid('code section has trailing bytes');
@@ -550,7 +574,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const total = imports.funcs + 1 + definedFuncs;
   // the memory.size / memory.grow replacements exist only for a module with a memory
   const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0, loopNeeds: undefined };
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0, loopMarks: [] };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();

@@ -9,6 +9,7 @@ import { MeshgateError, describeThrown } from '../errors.js';
 import { sha256Hex } from '../sha256.js';
 import { PolicyInstance, type CustomBuiltin } from './instance.js';
 import { FUEL_PER_TICK, meterWasm } from './meter.js';
+import { premetered } from './premetered.js';
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
@@ -51,15 +52,18 @@ export const DEFAULT_DEADLINES: Readonly<Required<PolicyDeadlines>> = { accessMs
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** The cache key of a policy.wasm, metered or not. */
-function cacheKey(bytes: Uint8Array, metered: boolean): string {
-  return `${metered ? 'm' : 'u'}:${sha256Hex(bytes)}`;
+/** The cache key of a policy.wasm (by its SHA-256), metered or not. */
+function cacheKey(hash: string, metered: boolean): string {
+  return `${metered ? 'm' : 'u'}:${hash}`;
 }
 
-/** The code to compile: the policy.wasm metered (see {@link meterWasm}) unless told not to. */
-function codeOf(bytes: Uint8Array, name: string, metered: boolean): Uint8Array {
+/**
+ * The code to compile: the policy.wasm metered (see {@link meterWasm}; metered at build time for the
+ * bundles the CLI ships, see {@link premetered}) unless told not to.
+ */
+function codeOf(bytes: Uint8Array, hash: string, name: string, metered: boolean): Uint8Array {
   try {
-    return metered ? meterWasm(bytes) : bytes;
+    return metered ? (premetered(hash) ?? meterWasm(bytes)) : bytes;
   } catch (e) {
     if (e instanceof MeshgateError) throw new MeshgateError(e.code, `${name}: ${e.message}`, { cause: e });
     throw e;
@@ -72,10 +76,11 @@ function invalidWasm(name: string, e: unknown): MeshgateError {
 
 /** Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not to. */
 export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
-  const key = cacheKey(bytes, metered);
+  const hash = sha256Hex(bytes);
+  const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
-  const code = codeOf(bytes, name, metered);
+  const code = codeOf(bytes, hash, name, metered);
   try {
     const mod = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
@@ -87,10 +92,11 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = 
 
 /** The synchronous {@link compileWasm} (same cache, same metering), for a module first needed on a synchronous path. */
 export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true): WebAssembly.Module {
-  const key = cacheKey(bytes, metered);
+  const hash = sha256Hex(bytes);
+  const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
-  const code = codeOf(bytes, name, metered);
+  const code = codeOf(bytes, hash, name, metered);
   try {
     const mod = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
     moduleCache.set(key, mod);
@@ -243,15 +249,32 @@ export class PolicyRuntime {
    * instance is then rebuilt for the next call.
    */
   evaluate(entrypoint: string, input: unknown): unknown {
+    this.checkEntrypoint(entrypoint);
+    // Serialise before evaluating: an unserialisable input is the caller's error, not the policy's.
+    return this.run(entrypoint, serialiseText(input));
+  }
+
+  /**
+   * {@link evaluate} on an input already serialised: `json` must be the JSON text of a value (as
+   * `JSON.stringify` gives it). For a caller that serialises one input once and hands it to several layers.
+   */
+  evaluateJson(entrypoint: string, json: string): unknown {
+    this.checkEntrypoint(entrypoint);
+    return this.run(entrypoint, json);
+  }
+
+  private checkEntrypoint(entrypoint: string): void {
     if (!this.has(entrypoint)) {
       throw new MeshgateError('MG_POLICY_ENTRYPOINT_MISSING', `${this.name}: entrypoint ${entrypoint} is not in this bundle (has: ${this.entrypoints.join(', ') || 'none'})`);
     }
+  }
+
+  private run(entrypoint: string, json: string): unknown {
     let rs: unknown;
     let inst = this.instance;
     const direct = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
-    // Serialise before the try: an unserialisable input is the caller's error, not the policy's.
-    const text = direct ? serialiseText(input) : undefined;
-    const legacyInput = direct ? undefined : new Uint8Array(serialiseInput(input));
+    const text = direct ? json : undefined;
+    const legacyInput = direct ? undefined : encoder.encode(json);
     try {
       this.startClock(this.deadlines === undefined ? undefined : isAccess(entrypoint) ? this.deadlines.accessMs : this.deadlines.checkMs);
       if (text !== undefined && text.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, text.length);

@@ -85,7 +85,8 @@ export function accessRequest(request: AccessRequestInput, contracts: ContractRe
     const out: DecisionRequest = {
       kind: 'access',
       subject: `${enriched.user.id} -> ${enriched.data_product.id}`,
-      units: [{ entrypoint: 'meshgate/access', input: { request: enriched }, ...(rawDomain === undefined || rawDomain.trim() === '' ? {} : { domains: [rawDomain] }) }],
+      // the canonical JSON doubles as the serialised policy input (once for every layer)
+      units: [{ entrypoint: 'meshgate/access', input: { request: enriched }, inputJson: `{"request":${canonical}}`, ...(rawDomain === undefined || rawDomain.trim() === '' ? {} : { domains: [rawDomain] }) }],
       auditInput: { request: enriched },
     };
     if (rawDomain !== undefined && rawDomain.trim() !== '') out.domain = rawDomain;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { publishedSchemaAjv } from '../../ajv.js';
@@ -17,7 +17,7 @@ import { isTreeObject } from './tree.js';
 import type { RawPath, SourceTree, TreeValue } from './tree.js';
 
 /** A vendored published schema: the version it describes and the document. */
-interface VendoredSchema {
+export interface VendoredSchema {
   /** Standard and version, e.g. `ODCS v3.2.0`. */
   label: string;
   /** The key naming the version in a document (`apiVersion`, `dataContractSpecification`). */
@@ -33,7 +33,7 @@ interface VendoredSchema {
 const V = (label: string, versionKey: string, versionValue: string, draft: VendoredSchema['draft'], file: string): VendoredSchema => ({ label, versionKey, versionValue, draft, file });
 
 /** Supported major.minor lines → the vendored schema that validates them (the newest patch of the line). */
-const SCHEMAS: Readonly<Record<string, VendoredSchema>> = {
+export const SCHEMAS: Readonly<Record<string, VendoredSchema>> = {
   'odcs 2.2': V('ODCS v2.2.2', 'apiVersion', 'v2.2.2', '2019-09', 'odcs/odcs-json-schema-v2.2.2.json'),
   'odcs 3.0': V('ODCS v3.0.2', 'apiVersion', 'v3.0.2', '2019-09', 'odcs/odcs-json-schema-v3.0.2.json'),
   'odcs 3.1': V('ODCS v3.1.0', 'apiVersion', 'v3.1.0', '2019-09', 'odcs/odcs-json-schema-v3.1.0.json'),
@@ -105,13 +105,37 @@ function loadSchema(file: string): object {
 }
 const validators = new Map<string, ValidateFunction>();
 
+/** Where the build puts a vendored schema's standalone validator, relative to the package's `dist/`. */
+export function standaloneFile(schemaFile: string): string {
+  return join('standard', schemaFile.replace(/\.json$/, '.cjs'));
+}
+
+/**
+ * The ajv standalone validator of a vendored schema generated at build time
+ * (scripts/gen-standard-validators.mjs, into `dist/standard/`), found from the bundled module (`dist/` or
+ * `dist/cli/`); undefined when there is none (the sources under test): the schema is then compiled.
+ */
+function generatedValidator(schemaFile: string): ValidateFunction | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 2; i++) {
+    if (basename(dir) === 'dist') {
+      const file = join(dir, standaloneFile(schemaFile));
+      return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
 function validatorFor(key: string): ValidateFunction {
   const hit = validators.get(key);
   if (hit) return hit;
   const s = SCHEMAS[key];
   if (s === undefined) throw new MeshgateError('MG_CONTRACT_SCHEMA', `no vendored schema for ${key}`);
-  // Unoptimised code compiles about a third faster; one document per compile makes optimisation moot.
-  const fn = publishedSchemaAjv(s.draft === '2019-09' ? '2019-09' : '07').compile(loadSchema(s.file));
+  // Generated at build time when meshgate is built (compiling a published schema costs ~150 ms);
+  // else compiled here. Unoptimised code compiles about a third faster; one document per compile makes
+  // optimisation moot.
+  const fn = generatedValidator(s.file) ?? publishedSchemaAjv(s.draft === '2019-09' ? '2019-09' : '07').compile(loadSchema(s.file));
   validators.set(key, fn);
   return fn;
 }
