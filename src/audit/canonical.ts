@@ -13,6 +13,27 @@ export function canonicalJson(v: unknown): string {
   return write(v) ?? 'null';
 }
 
+/**
+ * The canonical JSON of a plain object (as {@link canonicalJson} gives it) and of the same object without
+ * the member `omit`, from one serialisation of its members: a chained line and the body its hash covers.
+ */
+export function canonicalJsonWithout(rec: Record<string, unknown>, omit: string): { full: string; without: string } {
+  if (typeof (rec as { toJSON?: unknown }).toJSON === 'function') {
+    const { [omit]: _omit, ...rest } = rec;
+    return { full: canonicalJson(rec), without: canonicalJson(rest) };
+  }
+  const all: string[] = [];
+  const kept: string[] = [];
+  for (const k of Object.keys(rec).sort()) {
+    const s = write(rec[k]);
+    if (s === undefined) continue;
+    const part = `${JSON.stringify(k)}:${s}`;
+    all.push(part);
+    if (k !== omit) kept.push(part);
+  }
+  return { full: `{${all.join(',')}}`, without: `{${kept.join(',')}}` };
+}
+
 function write(v: unknown): string | undefined {
   if (v === null) return 'null';
   switch (typeof v) {
