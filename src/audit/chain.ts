@@ -169,6 +169,7 @@ export interface ChainVerifierOptions {
 export class ChainVerifier {
   private readonly hash: HashFn;
   private readonly start: ChainHead | undefined;
+  private readonly watchHash: string | undefined;
   private readonly watch: string | undefined;
   private pending: string | undefined;
   private lines = 0;
@@ -189,6 +190,7 @@ export class ChainVerifier {
   constructor(options: ChainVerifierOptions = {}) {
     this.hash = options.hash ?? sha256Hex;
     this.start = options.start;
+    this.watchHash = options.watchHash;
     this.watch = options.watchHash === undefined ? undefined : `"hash":"${options.watchHash}"`;
   }
 
@@ -239,7 +241,7 @@ export class ChainVerifier {
     if (this.watch !== undefined && this.found === undefined && raw.includes(this.watch)) {
       try {
         const o = JSON.parse(raw) as { hash?: unknown; seq?: unknown };
-        if (typeof o.seq === 'number' && `"hash":"${String(o.hash)}"` === this.watch) this.found = o.seq;
+        if (typeof o.seq === 'number' && o.hash === this.watchHash) this.found = o.seq;
       } catch {
         // reported by the chain check
       }

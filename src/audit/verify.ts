@@ -9,17 +9,18 @@
  * Without a key, a deletion followed by re-chaining cannot be detected, and the report says so.
  */
 import type { KeyObject } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../errors.js';
-import { GENESIS_HASH, verifyChainText, type CheckpointSighting, type VerifyReport } from './chain.js';
-import { nodeSha256 } from './node-sha256.js';
+import { GENESIS_HASH, type CheckpointSighting, type VerifyReport } from './chain.js';
+import { logStream, verifyChainStream, type ChainScan } from './verify-stream.js';
 import { checkpointLineHash, checkpointPublicKey, verifyCheckpointLine, type CheckpointKey, type VerifiedCheckpoint } from './checkpoint.js';
 
 
-async function readLog(path: string): Promise<string> {
+/** Streams the log at `path` through the chain verifier (bounded memory); `MG_AUDIT_IO` when it cannot be read. */
+async function scanLog(path: string, watchHash?: string): Promise<ChainScan> {
   try {
-    return await readFile(path, 'utf8');
+    return await verifyChainStream(logStream(path), watchHash === undefined ? {} : { watchHash });
   } catch (e) {
     throw toMeshgateError(e, 'MG_AUDIT_IO', `cannot read audit log ${path}`, { file: path });
   }
@@ -27,11 +28,19 @@ async function readLog(path: string): Promise<string> {
 
 /**
  * Verifies the hash chain of the JSONL audit log at `path` and reports the first bad line and what is
- * wrong with it (`edited`, `deleted`, `reordered`, `truncated`, `malformed`, `noncanonical`). Throws
- * `MG_AUDIT_IO` when the file cannot be read.
+ * wrong with it (`edited`, `deleted`, `reordered`, `truncated`, `malformed`, `noncanonical`). The file is
+ * streamed line by line, so its size does not matter. Throws `MG_AUDIT_IO` when the file cannot be read.
  */
 export async function verifyAuditLog(path: string): Promise<VerifyReport> {
-  return verifyChainText(await readLog(path), nodeSha256);
+  return (await scanLog(path)).report;
+}
+
+/**
+ * Verifies the hash chain of one audit log read from a byte stream (stdin, a socket, a decompressor), line
+ * by line in bounded memory: the same checks as {@link verifyAuditLog}. Stream errors reject.
+ */
+export async function verifyAuditStream(source: AsyncIterable<Uint8Array | string>): Promise<VerifyReport> {
+  return (await verifyChainStream(source)).report;
 }
 
 /** Options of {@link verifyAuditLogs}. */
@@ -143,10 +152,11 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
     groups.set(id, [...(groups.get(id) ?? []), f]);
   }
   const out: LogSetReport = { ok: true, files: [], problems: [], notes: [], checkpoints: 0 };
-  const texts = new Map<string, string>();
+  const want = options.expectHead?.trim().toLowerCase();
+  const found = new Map<string, number>(); // file -> seq of the event whose hash is the expected head
   const chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }> = [];
   for (const group of groups.values()) {
-    const g = await verifyOneLog(group, key, options, texts);
+    const g = await verifyOneLog(group, key, options, want, found);
     out.files.push(...g.report.files);
     out.problems.push(...g.report.problems);
     out.notes.push(...g.report.notes);
@@ -154,30 +164,20 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
     chains.push(g.report.head ? { files: g.chain, head: g.report.head } : { files: g.chain });
   }
   if (!key) out.notes.push('no key given: checkpoints were not checked; a deletion followed by re-chaining, or a deleted tail, cannot be detected. Verify with --key, or pin the head with --expect-head');
-  if (options.expectHead !== undefined) expectHead(options.expectHead, chains, texts, files[0]!, out);
+  if (want !== undefined) expectHead(want, chains, found, files[0]!, out);
   if (chains.length === 1 && chains[0]!.head) out.head = chains[0]!.head;
   out.ok = out.problems.length === 0;
   return out;
 }
 
 /** Checks that some event of the verified chains has the pinned head hash. */
-function expectHead(head: string, chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }>, texts: Map<string, string>, firstFile: string, out: LogSetReport): void {
-  const want = head.trim().toLowerCase();
+function expectHead(want: string, chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }>, found: Map<string, number>, firstFile: string, out: LogSetReport): void {
   for (const c of chains) {
     for (const r of c.files) {
-      const text = texts.get(r.file) ?? '';
-      if (!text.includes(want)) continue;
-      for (const line of text.split('\n')) {
-        if (!line.includes(`"hash":"${want}"`)) continue;
-        try {
-          const o = JSON.parse(line) as { hash?: unknown; seq?: unknown };
-          if (o.hash === want && typeof o.seq === 'number') {
-            out.notes.push(`expected head found at ${r.file} seq ${o.seq}${c.head ? `; ${c.head.seq - o.seq} event(s) follow it` : ''}`);
-            return;
-          }
-        } catch {
-          // reported by the chain check
-        }
+      const seq = found.get(r.file);
+      if (seq !== undefined) {
+        out.notes.push(`expected head found at ${r.file} seq ${seq}${c.head ? `; ${c.head.seq - seq} event(s) follow it` : ''}`);
+        return;
       }
     }
   }
@@ -195,15 +195,18 @@ async function verifyOneLog(
   files: string[],
   key: KeyObject | undefined,
   options: VerifyLogsOptions,
-  texts: Map<string, string>,
+  want: string | undefined,
+  found: Map<string, number>,
 ): Promise<{ report: LogSetReport; chain: LogFileReport[] }> {
   const problems: LogProblem[] = [];
   const notes: string[] = [];
   const reports: LogFileReport[] = [];
+  const seqHints = new Map<string, number>();
   for (const file of files) {
-    const text = await readLog(file);
-    texts.set(file, text);
-    const r = verifyChainText(text, nodeSha256);
+    const scan = await scanLog(file, want);
+    const r = scan.report;
+    if (scan.found !== undefined) found.set(file, scan.found);
+    if (scan.seqHint !== undefined) seqHints.set(file, scan.seqHint);
     reports.push({ file, ...r });
     if (!r.ok) {
       const p: LogProblem = { kind: r.problem ?? 'malformed', file, message: r.firstBadLine === undefined ? `${file}: ${r.message}` : `${file}:${r.firstBadLine}: ${r.message.replace(/^line \d+: /, '')}` };
@@ -219,10 +222,9 @@ async function verifyOneLog(
   const lenient = new Set<LogFileReport>();
   for (const r of reports) {
     if (r.ok || r.first !== undefined) continue;
-    const line = (texts.get(r.file) ?? '').split('\n').find((l) => /"seq":\d+/.test(l));
-    const seq = line === undefined ? undefined : /"seq":(\d+)/.exec(line);
-    if (seq) {
-      r.first = { seq: Number(seq[1]), prev_hash: '' };
+    const seq = seqHints.get(r.file);
+    if (seq !== undefined) {
+      r.first = { seq, prev_hash: '' };
       lenient.add(r);
     }
   }
