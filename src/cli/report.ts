@@ -40,7 +40,6 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     'expiring-days': { type: 'string' },
     top: { type: 'string' },
     now: { type: 'string' },
-    'verify-max-mb': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flag(p, 'help')) {
@@ -53,13 +52,12 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   if (Number.isNaN(now.getTime())) throw new MeshgateError('MG_CLI_USAGE', `--now must be an ISO 8601 date (got ${JSON.stringify(nowText)})`);
   const top = Math.max(1, positiveInt('top', str(p, 'top'), 50));
   const agg = new GovernanceAggregator({ now, top, expiringDays: positiveInt('expiring-days', str(p, 'expiring-days'), 14) });
-  const verifyMaxBytes = positiveInt('verify-max-mb', str(p, 'verify-max-mb'), 64) * 1024 * 1024;
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'report needs at least one check report or audit log (a file, folder, glob, or - for stdin)');
 
   const config = str(p, 'config');
   if (config !== undefined) agg.addDeclaredWaivers(await declaredWaivers(resolve(io.cwd, config), io.cwd));
 
-  const options = { stdin: io.stdin, verifyMaxBytes };
+  const options = { stdin: io.stdin };
   let read = 0;
   let stdinUsed = false;
   for (const op of p.positionals) {

@@ -1,0 +1,68 @@
+/**
+ * The audit chain verifier fed as a stream: a log that exists only as a stream of chunks (never a file or
+ * a string) is verified line by line, with the break near its end found at the right line; chunk
+ * boundaries (inside multi-byte characters, inside lines) do not change the result.
+ */
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { GENESIS_HASH, buildAuditEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
+import { nodeSha256 } from '../src/audit/node-sha256.js';
+import { makeDecision } from './helpers/audit-decisions.js';
+
+const OPTIONS = { version: 't', now: () => new Date('2026-05-30T10:00:00Z') };
+
+/** The lines of a chained log of `n` events (subject `subject`), generated on demand. */
+function* logLines(n: number, subject: string): Generator<string> {
+  const event: AuditEvent = buildAuditEvent(makeDecision('contract', { subject }), {}, OPTIONS);
+  let head: ChainHead = { seq: 0, hash: GENESIS_HASH };
+  for (let i = 0; i < n; i++) {
+    const next = chainLine(event, head, nodeSha256);
+    head = next.head;
+    yield `${next.line}\n`;
+  }
+}
+
+describe('streaming verification', () => {
+  it('verifies a log that is only ever a stream, and finds an edit near its end', async () => {
+    const n = 10_000;
+    const bad = n - 4; // 0-based index of the edited line
+    let bytes = 0;
+    async function* source(): AsyncGenerator<Buffer> {
+      let i = 0;
+      for (const line of logLines(n, 'orders')) {
+        const text = i++ === bad ? line.replace('"outcome":"allowed"', '"outcome":"denied"') : line;
+        bytes += text.length;
+        yield Buffer.from(text, 'utf8');
+      }
+    }
+    const report = await verifyAuditStream(source());
+    expect(bytes).toBeGreaterThan(2_500_000); // several of the reader's 1 MiB chunks
+    expect(report).toMatchObject({ ok: false, lines: n, firstBadLine: bad + 1, problem: 'edited', lastSeq: bad - 1, events: bad });
+    expect(report.message).toBe(`line ${bad + 1}: hash mismatch: the line was changed after it was written (seq ${bad})`);
+  });
+
+  it('gives the same report whatever the chunking, for intact, reordered and torn logs with multi-byte text', async () => {
+    const lines = [...logLines(12, 'Zürich € 😀 データ')];
+    const variants = {
+      intact: lines.join(''),
+      reordered: [...lines.slice(0, 5), lines[6]!, lines[5]!, ...lines.slice(7)].join(''),
+      deleted: [...lines.slice(0, 5), ...lines.slice(6)].join(''),
+      torn: lines.join('').slice(0, -40),
+      crlf: lines.map((l) => l.replace('\n', '\r\n')).join(''),
+    };
+    for (const [name, text] of Object.entries(variants)) {
+      const whole = verifyChainText(text);
+      const bytes = Buffer.from(text, 'utf8');
+      for (const size of [1, 3, 7, 4096]) {
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+        expect(await verifyAuditStream(Readable.from(chunks)), `${name} in chunks of ${size}`).toEqual(whole);
+      }
+    }
+    expect(verifyChainText(variants.intact).ok).toBe(true);
+    expect(verifyChainText(variants.reordered).problem).toBe('reordered');
+    expect(verifyChainText(variants.deleted).problem).toBe('deleted');
+    expect(verifyChainText(variants.torn).problem).toBe('truncated');
+    expect(verifyChainText(variants.crlf).problem).toBe('noncanonical');
+  });
+});
