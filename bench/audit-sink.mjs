@@ -10,11 +10,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MESHGATE_LIB, RUNS, WARMUP, ensureBuilt, log, median, sig, writeResult } from './lib/common.mjs';
+import { loadAuditLib } from './lib/audit-lib.mjs';
+import { RUNS, WARMUP, log, median, sig, writeResult } from './lib/common.mjs';
 
-ensureBuilt();
-const { buildAuditEvent, jsonlSink } = await import(pathToFileURL(MESHGATE_LIB).href);
+const { buildAuditEvent, jsonlSink } = await loadAuditLib();
 const N = Number(process.env.BENCH_AUDIT_EVENTS ?? 20_000);
 const { privateKey } = generateKeyPairSync('ed25519');
 

@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, buildAuditEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
+import { GENESIS_HASH, buildAuditEvent, canonicalJson, chainEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
 import { nodeSha256 } from '../src/audit/node-sha256.js';
 import { makeDecision } from './helpers/audit-decisions.js';
 
@@ -64,5 +64,17 @@ describe('streaming verification', () => {
     expect(verifyChainText(variants.deleted).problem).toBe('deleted');
     expect(verifyChainText(variants.torn).problem).toBe('truncated');
     expect(verifyChainText(variants.crlf).problem).toBe('noncanonical');
+  });
+
+  it('writes each line as the canonical JSON of its chained event, with or without rotated_from', () => {
+    const event = buildAuditEvent(makeDecision('access', { subject: 'u-1 -> Zürich 😀' }), { request: { b: 1, a: [2, 'x'] } }, OPTIONS);
+    const head = { seq: 7, hash: 'ab'.repeat(32) };
+    for (const from of [undefined, 'audit.log.3']) {
+      const viaEvent = chainEvent(event, head, nodeSha256, from);
+      const line = chainLine(event, head, nodeSha256, from);
+      expect(line.line).toBe(canonicalJson(viaEvent.event));
+      expect(line.head).toEqual(viaEvent.head);
+      expect(verifyChainText(`${line.line}\n`, nodeSha256, head).ok).toBe(true);
+    }
   });
 });

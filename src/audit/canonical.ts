@@ -14,6 +14,20 @@ export function canonicalJson(v: unknown): string {
 }
 
 /**
+ * The members of a plain object as canonical `"key":value` texts, in canonical (sorted) key order, members
+ * JSON cannot represent left out: `{${parts.join(',')}}` is its {@link canonicalJson}. Lets a caller add or
+ * leave out a member without serialising the object twice.
+ */
+export function canonicalMembers(rec: Record<string, unknown>): Array<[key: string, part: string]> {
+  const out: Array<[string, string]> = [];
+  for (const k of Object.keys(rec).sort()) {
+    const s = write(rec[k]);
+    if (s !== undefined) out.push([k, `${JSON.stringify(k)}:${s}`]);
+  }
+  return out;
+}
+
+/**
  * The canonical JSON of a plain object (as {@link canonicalJson} gives it) and of the same object without
  * the member `omit`, from one serialisation of its members: a chained line and the body its hash covers.
  */
@@ -22,16 +36,8 @@ export function canonicalJsonWithout(rec: Record<string, unknown>, omit: string)
     const { [omit]: _omit, ...rest } = rec;
     return { full: canonicalJson(rec), without: canonicalJson(rest) };
   }
-  const all: string[] = [];
-  const kept: string[] = [];
-  for (const k of Object.keys(rec).sort()) {
-    const s = write(rec[k]);
-    if (s === undefined) continue;
-    const part = `${JSON.stringify(k)}:${s}`;
-    all.push(part);
-    if (k !== omit) kept.push(part);
-  }
-  return { full: `{${all.join(',')}}`, without: `{${kept.join(',')}}` };
+  const members = canonicalMembers(rec);
+  return { full: `{${members.map((m) => m[1]).join(',')}}`, without: `{${members.filter((m) => m[0] !== omit).map((m) => m[1]).join(',')}}` };
 }
 
 function write(v: unknown): string | undefined {

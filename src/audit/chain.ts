@@ -11,7 +11,7 @@
  * they are. Deleting lines at the very end, or deleting and re-chaining, is only detectable against a
  * signed checkpoint or an externally kept head (`lastSeq`/`lastHash` of the report).
  */
-import { canonicalJson, canonicalJsonWithout } from './canonical.js';
+import { canonicalJson, canonicalJsonWithout, canonicalMembers } from './canonical.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import type { AuditEvent } from './event.js';
 import { sha256Hex } from './sha256.js';
@@ -44,10 +44,28 @@ export function chainEvent(event: AuditEvent, head: ChainHead, hash: HashFn = sh
   return { event: body as unknown as ChainedEvent, head: { seq: head.seq + 1, hash: h } };
 }
 
-/** Builds the next line (canonical JSON, without its trailing newline) and the new head. */
+/**
+ * Builds the next line (canonical JSON, without its trailing newline) and the new head: the same bytes as
+ * `canonicalJson(chainEvent(...).event)`, with the event's members serialised once (the hashed body and
+ * the line share them; `hash` is inserted at its sorted place).
+ */
 export function chainLine(event: AuditEvent, head: ChainHead, hash: HashFn = sha256Hex, rotatedFrom?: string): { line: string; head: ChainHead } {
-  const next = chainEvent(event, head, hash, rotatedFrom);
-  return { line: canonicalJson(next.event), head: next.head };
+  const body: Record<string, unknown> = { ...event };
+  if (typeof (body as { toJSON?: unknown }).toJSON === 'function') {
+    const next = chainEvent(event, head, hash, rotatedFrom);
+    return { line: canonicalJson(next.event), head: next.head };
+  }
+  delete body.hash;
+  if (rotatedFrom !== undefined) body.rotated_from = rotatedFrom;
+  body.seq = head.seq;
+  body.prev_hash = head.hash;
+  const members = canonicalMembers(body);
+  const parts = members.map((m) => m[1]);
+  const h = hash(`{${parts.join(',')}}`);
+  let at = 0;
+  while (at < members.length && members[at]![0] < 'hash') at++;
+  parts.splice(at, 0, `"hash":${JSON.stringify(h)}`);
+  return { line: `{${parts.join(',')}}`, head: { seq: head.seq + 1, hash: h } };
 }
 
 /** The hash a parsed line should carry (sha256 over its canonical JSON without `hash`). */
