@@ -131,6 +131,10 @@ async function expand(paths: readonly string[]): Promise<string[]> {
 }
 
 const baseOf = (name: string): string => name.replace(/\.\d+$/, '');
+/** The log a file belongs to: its directory and name without a rotation suffix `.<n>` (`audit.log.2` → `audit.log`). */
+export function logIdOf(path: string): string {
+  return nodePath.join(nodePath.dirname(path), baseOf(nodePath.basename(path)));
+}
 const rotationIndex = (name: string): number => {
   const m = /\.(\d+)$/.exec(name);
   return m ? Number(m[1]) : Number.POSITIVE_INFINITY; // the live file comes last
@@ -148,7 +152,7 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
   const key: KeyObject | undefined = options.key === undefined ? undefined : checkpointPublicKey(options.key);
   const groups = new Map<string, string[]>();
   for (const f of files) {
-    const id = nodePath.join(nodePath.dirname(f), baseOf(nodePath.basename(f)));
+    const id = logIdOf(f);
     groups.set(id, [...(groups.get(id) ?? []), f]);
   }
   const out: LogSetReport = { ok: true, files: [], problems: [], notes: [], checkpoints: 0 };
@@ -198,15 +202,44 @@ async function verifyOneLog(
   want: string | undefined,
   found: Map<string, number>,
 ): Promise<{ report: LogSetReport; chain: LogFileReport[] }> {
+  const scans: ScannedLogFile[] = [];
+  for (const file of files) {
+    const scan = await scanLog(file, want);
+    if (scan.found !== undefined) found.set(file, scan.found);
+    scans.push(scan.seqHint === undefined ? { file, report: scan.report } : { file, report: scan.report, seqHint: scan.seqHint });
+  }
+  return judgeLog(scans, key, options);
+}
+
+/** One file of a log as the streaming chain verifier saw it. */
+export interface ScannedLogFile {
+  /** The path. */
+  file: string;
+  /** Its chain report. */
+  report: VerifyReport;
+  /** The seq of its first line mentioning `"seq":<n>`, when any. */
+  seqHint?: number;
+}
+
+/** How {@link judgeLog} treats the start of the chain. */
+export interface JudgeOptions extends VerifyLogsOptions {
+  /** The files are a window of the log (the report's inputs): a first file that continues a rotated file not given is not a missing file. */
+  window?: boolean;
+}
+
+/**
+ * Judges the already verified files of one log (each file's chain report from one streaming pass) as one
+ * chain: orders them by seq and checks the links between files, checkpoints (with `key`) and the tail.
+ * {@link verifyAuditLogs} runs it on every log; the governance report on the log files it read.
+ */
+export function judgeLog(scans: readonly ScannedLogFile[], key: KeyObject | undefined, options: JudgeOptions = {}): { report: LogSetReport; chain: LogFileReport[] } {
   const problems: LogProblem[] = [];
   const notes: string[] = [];
   const reports: LogFileReport[] = [];
   const seqHints = new Map<string, number>();
-  for (const file of files) {
-    const scan = await scanLog(file, want);
-    const r = scan.report;
-    if (scan.found !== undefined) found.set(file, scan.found);
-    if (scan.seqHint !== undefined) seqHints.set(file, scan.seqHint);
+  const files = scans.map((x) => x.file);
+  for (const { file, report: r, seqHint } of scans) {
+    if (seqHint !== undefined) seqHints.set(file, seqHint);
     reports.push({ file, ...r });
     if (!r.ok) {
       const p: LogProblem = { kind: r.problem ?? 'malformed', file, message: r.firstBadLine === undefined ? `${file}: ${r.message}` : `${file}:${r.firstBadLine}: ${r.message.replace(/^line \d+: /, '')}` };
@@ -243,7 +276,7 @@ async function verifyOneLog(
   // links between files
   const first = chain[0];
   if (first && first.first!.seq !== 0 && !lenient.has(first)) {
-    const excused = since !== undefined && (first.first!.timestamp ?? '') <= since;
+    const excused = (since !== undefined && (first.first!.timestamp ?? '') <= since) || (options.window === true && first.first!.rotated_from !== undefined);
     if (!excused) {
       const from = first.first!.rotated_from;
       problems.push({
