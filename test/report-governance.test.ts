@@ -315,4 +315,27 @@ describe('meshgate report in process (runReport)', () => {
     const e = await runReport(['x', '--verify-max-mb', '1'], io().io).catch((x: unknown) => x);
     expect(isMeshgateError(e) && e.code === 'MG_CLI_USAGE').toBe(true);
   });
+
+  it('checks the links between rotated files given together: a tail cut from audit.log.1 breaks its row', async () => {
+    const sub = join(dir, 'rotated');
+    const path = join(sub, 'audit.log');
+    const trail = new AuditTrail({ sinks: [jsonlSink(path, { maxBytes: 4000 })], version: 't', onSinkFailure: 'fail', now: () => new Date('2026-05-30T10:00:00Z') });
+    for (let i = 0; i < 12; i++) trail.record(makeDecision('contract'), {});
+    await trail.close();
+    const files = ['audit.log.1', 'audit.log.2', 'audit.log'].map((f) => join('rotated', f));
+    const { runReport } = await import('../src/cli/report.js');
+    const intact = io();
+    expect(await runReport([...files, '--format', 'markdown'], intact.io)).toBe(0);
+    expect(intact.out.join('')).not.toContain('breaks at');
+    expect(await runReport([files[2]!, '--format', 'markdown'], intact.io)).toBe(0); // the live file alone is a window: fine
+    const first = join(sub, 'audit.log.1');
+    const lines = (await readFile(first, 'utf8')).split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    await writeFile(first, `${lines.slice(0, -3).join('\n')}\n`); // the file's own chain stays intact
+    const cut = io();
+    expect(await runReport([...files, '--format', 'markdown'], cut.io)).toBe(0);
+    const out = cut.out.join('');
+    expect(out).toContain(`| rotated/audit.log.1 | ${lines.length - 3} | breaks at line ${lines.length - 3} |`);
+    expect(cut.err.join('')).toMatch(/rotated\/audit\.log\.1:\d+: audit log chain is broken: rotated\/audit\.log\.1: truncated: seq \d+\.\.\d+ are missing at its end/);
+  });
 });

@@ -7,7 +7,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
-import { GovernanceAggregator, readInput, renderGovernanceHtml, renderGovernanceMarkdown, type DeclaredWaiver } from '../report/governance/index.js';
+import { GovernanceAggregator, linkRotatedLogs, readInput, renderGovernanceHtml, renderGovernanceMarkdown, type DeclaredWaiver, type VerifiedLog } from '../report/governance/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import { displayName, expandOperands } from './expand.js';
 import { REPORT_HELP } from './help.js';
@@ -57,7 +57,8 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   const config = str(p, 'config');
   if (config !== undefined) agg.addDeclaredWaivers(await declaredWaivers(resolve(io.cwd, config), io.cwd));
 
-  const options = { stdin: io.stdin };
+  const verified: VerifiedLog[] = [];
+  const options = { stdin: io.stdin, verified };
   let read = 0;
   let stdinUsed = false;
   for (const op of p.positionals) {
@@ -76,6 +77,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (read === 0) throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no check report or audit log in ${p.positionals.join(' ')}`);
+  linkRotatedLogs(verified);
 
   const data = agg.finish();
   for (const l of data.logs) {

@@ -10,9 +10,19 @@
 import { ChainLineSplitter, ChainVerifier } from '../../audit/chain.js';
 import { nodeSha256 } from '../../audit/node-sha256.js';
 import { logStream } from '../../audit/verify-stream.js';
+import { judgeLog, logIdOf, type ScannedLogFile } from '../../audit/verify.js';
 import { MeshgateError, isMeshgateError } from '../../errors.js';
 import { stripBom } from '../../text.js';
 import type { GovernanceAggregator } from './aggregate.js';
+import type { LogRow } from './model.js';
+
+/** An audit log file read and verified by {@link readInput}, for {@link linkRotatedLogs}. */
+export interface VerifiedLog {
+  /** Its row in the report. */
+  row: LogRow;
+  /** What the chain verifier saw (the file's path and chain report). */
+  scan: ScannedLogFile;
+}
 
 /** Where and how to read. */
 export interface ReadOptions {
@@ -20,6 +30,8 @@ export interface ReadOptions {
   stdin: NodeJS.ReadableStream;
   /** The largest check report read (bytes). Default 256 MiB. */
   maxCheckBytes?: number;
+  /** Audit log files read are added here (for {@link linkRotatedLogs}). */
+  verified?: VerifiedLog[];
 }
 
 const MAX_CHECK_BYTES = 256 * 1024 * 1024;
@@ -92,5 +104,40 @@ export async function readInput(agg: GovernanceAggregator, source: string, path:
   row.status = report.ok ? 'ok' : 'broken';
   row.message = path === undefined ? `${report.message} (read from stdin: verified on its own, not against its rotated files; run \`meshgate audit verify\` on the files)` : report.message;
   if (report.firstBadLine !== undefined) row.firstBadLine = report.firstBadLine;
+  if (path !== undefined) options.verified?.push({ row, scan: verifier.seqHint === undefined ? { file: path, report } : { file: path, report, seqHint: verifier.seqHint } });
   return 'audit';
+}
+
+/** Problems between the files of one log (a break inside one file is on its row already). */
+const LINK_PROBLEMS = new Set(['missing-file', 'truncated-file', 'overlap', 'link', 'misnamed']);
+
+/**
+ * Checks the rotated files of one log given together (`audit.log.1`, `audit.log`) as one chain with the
+ * audit verifier's own judge ({@link judgeLog}): seq gaps, truncated files, overlaps, broken `prev_hash`
+ * links and swapped names between files. A file whose own chain is intact but whose link is broken gets
+ * its row marked broken, at its first line (or at its end when its tail was cut). The files given are a
+ * window of the log: a first file continuing one that was not given is not a problem. Checkpoint
+ * signatures are `meshgate audit verify --key`'s job.
+ */
+export function linkRotatedLogs(logs: readonly VerifiedLog[]): void {
+  const groups = new Map<string, Map<string, VerifiedLog>>();
+  for (const l of logs) {
+    const id = logIdOf(l.scan.file);
+    const g = groups.get(id) ?? new Map<string, VerifiedLog>();
+    g.set(l.scan.file, l); // the same file given twice is one file
+    groups.set(id, g);
+  }
+  for (const g of groups.values()) {
+    if (g.size < 2) continue;
+    const { report } = judgeLog([...g.values()].map((l) => l.scan), undefined, { window: true });
+    for (const p of report.problems) {
+      const l = g.get(p.file);
+      if (!l || !LINK_PROBLEMS.has(p.kind) || l.row.status === 'broken') continue;
+      let message = p.message;
+      for (const [file, other] of g) message = message.split(file).join(other.row.source);
+      l.row.status = 'broken';
+      l.row.message = message;
+      l.row.firstBadLine = p.line ?? l.scan.report.lines;
+    }
+  }
 }
