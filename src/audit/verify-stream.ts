@@ -27,23 +27,13 @@ function scanOf(v: ChainVerifier, report: VerifyReport): ChainScan {
   return out;
 }
 
-/** A line consumer fed by the same splitter as the verifier (the report aggregates while it verifies). */
-export type LineTap = (line: string) => void;
-
 /**
  * Verifies a log read from `source` (chunks of bytes, e.g. a file or stdin stream) line by line.
- * `tap`, when given, sees every line too (without its newline). Stream errors propagate.
+ * Stream errors propagate.
  */
-export async function verifyChainStream(source: AsyncIterable<Uint8Array | string>, options: ChainVerifierOptions = {}, tap?: LineTap): Promise<ChainScan> {
+export async function verifyChainStream(source: AsyncIterable<Uint8Array | string>, options: ChainVerifierOptions = {}): Promise<ChainScan> {
   const v = new ChainVerifier({ hash: nodeSha256, ...options });
-  const split = new ChainLineSplitter(
-    tap
-      ? (line) => {
-          v.line(line);
-          tap(line);
-        }
-      : (line) => v.line(line),
-  );
+  const split = new ChainLineSplitter((line) => v.line(line));
   for await (const chunk of source) split.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   const terminated = split.end();
   return scanOf(v, v.end(terminated));
