@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, buildAuditEvent, canonicalJson, chainEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
+import { ChainLineSplitter, ChainVerifier, GENESIS_HASH, MAX_LINE_BYTES, buildAuditEvent, canonicalJson, chainEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
 import { nodeSha256 } from '../src/audit/node-sha256.js';
 import { makeDecision } from './helpers/audit-decisions.js';
 
@@ -76,5 +76,23 @@ describe('streaming verification', () => {
       expect(line.head).toEqual(viaEvent.head);
       expect(verifyChainText(`${line.line}\n`, nodeSha256, head).ok).toBe(true);
     }
+  });
+
+  it('does not keep a line longer than the limit: it is reported as malformed by its length, and counting goes on', async () => {
+    const lines = [...logLines(4, 'orders')];
+    async function* source(): AsyncGenerator<Buffer> {
+      yield Buffer.from(lines.slice(0, 3).join(''), 'utf8');
+      const junk = Buffer.alloc(1024 * 1024, 0x78);
+      for (let i = 0; i <= MAX_LINE_BYTES / junk.length; i++) yield junk; // one line of 64 MiB + 1 MiB, never kept whole
+      yield Buffer.from(`\n${lines[3]}`, 'utf8');
+    }
+    const report = await verifyAuditStream(source());
+    expect(report).toMatchObject({ ok: false, lines: 5, firstBadLine: 4, problem: 'malformed', lastSeq: 2 });
+    expect(report.message).toBe(`line 4: a line of ${MAX_LINE_BYTES + 1024 * 1024} bytes, longer than an audit line may be`);
+
+    const v = new ChainVerifier({ hash: nodeSha256 });
+    const split = new ChainLineSplitter((l) => v.line(l), { maxLineBytes: 5000, onLongLine: (n) => v.longLine(n) });
+    split.write(Buffer.from(`${lines[0]}${'y'.repeat(6000)}`, 'utf8')); // a torn over-long last line
+    expect(v.end(split.end())).toMatchObject({ ok: false, lines: 2, firstBadLine: 2, problem: 'truncated' });
   });
 });

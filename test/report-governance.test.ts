@@ -184,6 +184,17 @@ describe('audit logs', () => {
     expect(broken.finish().logs[0]).toMatchObject({ status: 'broken', firstBadLine: 1 });
   });
 
+  it('counts an over-long line of an audit log as unreadable and shows the chain breaking there', async () => {
+    const path = await writeLog('long-line.jsonl', (t) => {
+      for (let i = 0; i < 2; i++) t.record(makeDecision('contract'), {});
+    });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    await writeFile(path, `${lines[0]}\n{"x":"${'y'.repeat(20_000)}"}\n${lines[1]}\n`);
+    const agg = new GovernanceAggregator({ now: NOW });
+    await readInput(agg, 'long-line.jsonl', path, { ...opts, maxCheckBytes: 10_000 });
+    expect(agg.finish().logs[0]).toMatchObject({ status: 'broken', firstBadLine: 2, events: 2, unreadable: 1 });
+  });
+
   it('never shows a value the audit trail masks', async () => {
     const secret = 'jane.doe@example.com';
     const decision = makeDecision('access', {

@@ -189,7 +189,7 @@ export class ChainVerifier {
   private readonly start: ChainHead | undefined;
   private readonly watchHash: string | undefined;
   private readonly watch: string | undefined;
-  private pending: string | undefined;
+  private pending: string | number | undefined;
   private lines = 0;
   private prev: Parsed | undefined;
   private beforePrev: Parsed | undefined;
@@ -216,6 +216,12 @@ export class ChainVerifier {
   line(raw: string): void {
     if (this.pending !== undefined) this.take(this.pending, false);
     this.pending = raw;
+  }
+
+  /** Feeds, in place of a line, the length of a line too long to keep (see {@link ChainLineSplitter}): it is malformed. */
+  longLine(bytes: number): void {
+    if (this.pending !== undefined) this.take(this.pending, false);
+    this.pending = bytes;
   }
 
   /** Ends the log: `terminated` is false when the last line had no newline (a torn line). Returns the report. */
@@ -250,8 +256,9 @@ export class ChainVerifier {
     this.failure = r;
   }
 
-  private take(raw: string, torn: boolean): void {
+  private take(line: string | number, torn: boolean): void {
     const i = this.lines++;
+    const raw = typeof line === 'number' ? '' : line;
     if (this.seqHint === undefined) {
       const m = /"seq":(\d+)/.exec(raw);
       if (m) this.seqHint = Number(m[1]);
@@ -272,7 +279,7 @@ export class ChainVerifier {
       return;
     }
     if (this.failure) return;
-    const p = raw === '' ? 'empty line' : parseLine(raw);
+    const p = typeof line === 'number' ? `a line of ${line} bytes, longer than an audit line may be` : raw === '' ? 'empty line' : parseLine(raw);
     this.lastIsCheckpoint = typeof p === 'object' && 'checkpoint' in p;
     if (typeof p === 'string') {
       return torn ? this.fail(i, 'truncated', `torn last line (no newline terminator; ${p})`) : this.fail(i, 'malformed', p);
@@ -328,18 +335,40 @@ export class ChainVerifier {
   }
 }
 
+/** The longest line {@link ChainLineSplitter} keeps by default (an audit event line is a few KiB). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link ChainLineSplitter}. */
+export interface LineSplitterOptions {
+  /** Lines longer than this many bytes are not kept. Default {@link MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+  /** Called, in place of the line, with its length, for a line over the limit (default: ignored). */
+  onLongLine?: (bytes: number) => void;
+}
+
 /**
  * Splits bytes into lines for a {@link ChainVerifier} (or any line consumer): chunks in, complete lines
- * out, decoded as UTF-8 one line at a time; only the unfinished line is kept between chunks.
+ * out, decoded as UTF-8 one line at a time; only the unfinished line is kept between chunks, and only up
+ * to `maxLineBytes` (a longer line is skipped to its newline and reported by its length).
  */
 export class ChainLineSplitter {
   private carry: Buffer[] = [];
+  private carried = 0;
+  private long = false;
+  private readonly max: number;
+  private readonly onLongLine: (bytes: number) => void;
   /** True when the bytes so far end with a newline (or there were none). */
   terminated = true;
   /** Bytes seen so far. */
   bytes = 0;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(
+    private readonly onLine: (line: string) => void,
+    options: LineSplitterOptions = {},
+  ) {
+    this.max = options.maxLineBytes ?? MAX_LINE_BYTES;
+    this.onLongLine = options.onLongLine ?? (() => undefined);
+  }
 
   /** Feeds the next chunk. */
   write(chunk: Uint8Array): void {
@@ -349,24 +378,37 @@ export class ChainLineSplitter {
     let from = 0;
     let nl = buf.indexOf(0x0a, from);
     while (nl >= 0) {
-      if (this.carry.length > 0) {
+      if (this.carried + nl - from > this.max) {
+        this.onLongLine(this.carried + nl - from);
+        this.carry = [];
+        this.carried = 0;
+        this.long = false;
+      } else if (this.carry.length > 0) {
         this.carry.push(buf.subarray(from, nl));
         this.onLine(Buffer.concat(this.carry).toString('utf8'));
         this.carry = [];
+        this.carried = 0;
       } else this.onLine(buf.toString('utf8', from, nl));
       from = nl + 1;
       nl = buf.indexOf(0x0a, from);
     }
-    if (from < buf.length) this.carry.push(Buffer.from(buf.subarray(from)));
+    if (from < buf.length) {
+      this.carried += buf.length - from;
+      if (this.carried > this.max) {
+        this.long = true; // keep counting, stop keeping
+        this.carry = [];
+      } else this.carry.push(Buffer.from(buf.subarray(from)));
+    }
     this.terminated = from === buf.length;
   }
 
   /** Ends the input: emits the unfinished last line, if any. Returns whether the input ended with a newline. */
   end(): boolean {
-    if (this.carry.length > 0) {
-      this.onLine(Buffer.concat(this.carry).toString('utf8'));
-      this.carry = [];
-    }
+    if (this.long) this.onLongLine(this.carried);
+    else if (this.carry.length > 0) this.onLine(Buffer.concat(this.carry).toString('utf8'));
+    this.carry = [];
+    this.carried = 0;
+    this.long = false;
     return this.terminated;
   }
 }

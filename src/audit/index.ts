@@ -16,6 +16,8 @@ export {
   GENESIS_HASH,
   ChainLineSplitter,
   ChainVerifier,
+  MAX_LINE_BYTES,
+  type LineSplitterOptions,
   chainEvent,
   chainLine,
   isCheckpointLine,

@@ -33,7 +33,7 @@ function scanOf(v: ChainVerifier, report: VerifyReport): ChainScan {
  */
 export async function verifyChainStream(source: AsyncIterable<Uint8Array | string>, options: ChainVerifierOptions = {}): Promise<ChainScan> {
   const v = new ChainVerifier({ hash: nodeSha256, ...options });
-  const split = new ChainLineSplitter((line) => v.line(line));
+  const split = new ChainLineSplitter((line) => v.line(line), { onLongLine: (bytes) => v.longLine(bytes) });
   for await (const chunk of source) split.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   const terminated = split.end();
   return scanOf(v, v.end(terminated));
@@ -42,7 +42,7 @@ export async function verifyChainStream(source: AsyncIterable<Uint8Array | strin
 /** Verifies the log open at `fd` from byte `from` to its end, synchronously, in chunks. */
 export function verifyChainFileSync(fd: number, from: number, options: ChainVerifierOptions = {}): ChainScan {
   const v = new ChainVerifier({ hash: nodeSha256, ...options });
-  const split = new ChainLineSplitter((line) => v.line(line));
+  const split = new ChainLineSplitter((line) => v.line(line), { onLongLine: (bytes) => v.longLine(bytes) });
   const buf = Buffer.alloc(CHUNK);
   let pos = from;
   for (;;) {

@@ -73,13 +73,21 @@ export async function readInput(agg: GovernanceAggregator, source: string, path:
       agg.addAuditLine(v, log!);
     } else {
       size += line.length + 1;
-      if (size > maxCheck) {
-        throw new MeshgateError('MG_REPORT_INPUT', `check report is larger than ${maxCheck} bytes`, { location: { file: source } });
-      }
+      if (size > maxCheck) throw tooLong();
       chunks.push(line);
     }
   };
-  const split = new ChainLineSplitter(onLine);
+  const tooLong = (): MeshgateError => new MeshgateError('MG_REPORT_INPUT', `check report is larger than ${maxCheck} bytes`, { location: { file: source } });
+  const onLongLine = (bytes: number): void => {
+    if (mode === 'check') throw tooLong();
+    verifier.longLine(bytes);
+    if (mode === undefined) {
+      mode = 'check'; // a first line this long is no audit event
+      throw tooLong();
+    }
+    agg.addAuditLine(undefined, log!);
+  };
+  const split = new ChainLineSplitter(onLine, { maxLineBytes: maxCheck, onLongLine });
   try {
     const stream: AsyncIterable<Uint8Array | string> = path === undefined ? options.stdin : logStream(path);
     for await (const chunk of stream) split.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
