@@ -36,8 +36,16 @@ export function canonicalJsonWithout(rec: Record<string, unknown>, omit: string)
     const { [omit]: _omit, ...rest } = rec;
     return { full: canonicalJson(rec), without: canonicalJson(rest) };
   }
-  const members = canonicalMembers(rec);
-  return { full: `{${members.map((m) => m[1]).join(',')}}`, without: `{${members.filter((m) => m[0] !== omit).map((m) => m[1]).join(',')}}` };
+  let full = '';
+  let without = '';
+  for (const k of Object.keys(rec).sort()) {
+    const s = write(rec[k]);
+    if (s === undefined) continue;
+    const part = `${JSON.stringify(k)}:${s}`;
+    full += full === '' ? part : `,${part}`;
+    if (k !== omit) without += without === '' ? part : `,${part}`;
+  }
+  return { full: `{${full}}`, without: `{${without}}` };
 }
 
 function write(v: unknown): string | undefined {
