@@ -376,23 +376,23 @@ function recover(fd: number, path: string, signer: CheckpointSigner | undefined)
   if (size === 0) return { ...continueRotated(path, corrupt), size: 0, truncatedBytes };
   // the segment after the last checkpoint line (checkpoint lines start with {"alg": in canonical form)
   let startAt = 0;
-  let startLine = 0;
+  let startLine = (): number => 0; // the line of the checkpoint the segment follows, counted only when needed
   let startHead: ChainHead | undefined;
   let lastCheckpoint = GENESIS_HASH;
   const cpAt = lastIndexOfBytes(fd, size, CHECKPOINT_START);
   const cpStart = cpAt >= 0 ? cpAt + 1 : startsWith(fd, CHECKPOINT_START.subarray(1)) ? 0 : -1;
   if (cpStart >= 0) {
     const { raw, end } = readLineAt(fd, cpStart, size);
-    const lineNo = countNewlines(fd, cpStart) + 1;
+    const lineNo = (): number => countNewlines(fd, cpStart) + 1;
     let value: Record<string, unknown>;
     try {
       value = JSON.parse(raw) as Record<string, unknown>;
     } catch {
-      throw corrupt(`line ${lineNo} is not valid JSON`, lineNo);
+      throw corrupt(`line ${lineNo()} is not valid JSON`, lineNo());
     }
     if (signer) {
       const v = verifyCheckpointLine(value, signer.publicKey);
-      if (typeof v === 'string') throw corrupt(`the checkpoint at line ${lineNo}: ${v}`, lineNo);
+      if (typeof v === 'string') throw corrupt(`the checkpoint at line ${lineNo()}: ${v}`, lineNo());
       startHead = { seq: v.checkpoint.seq + 1, hash: v.checkpoint.head };
       startAt = end + 1;
       startLine = lineNo;
@@ -401,7 +401,7 @@ function recover(fd: number, path: string, signer: CheckpointSigner | undefined)
   }
   const { report } = verifyChainFileSync(fd, startAt, startHead ? { start: startHead } : {});
   if (!report.ok) {
-    const line = (report.firstBadLine ?? 0) + startLine;
+    const line = (report.firstBadLine ?? 0) + startLine();
     throw corrupt(`line ${line}: ${report.message.replace(/^line \d+: /, '')}`, line);
   }
   const cps = report.checkpoints ?? [];
