@@ -3,9 +3,13 @@
  * a string) is verified line by line, with the break near its end found at the right line; chunk
  * boundaries (inside multi-byte characters, inside lines) do not change the result.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ChainLineSplitter, ChainVerifier, GENESIS_HASH, MAX_LINE_BYTES, buildAuditEvent, canonicalJson, chainEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
+import { ChainLineSplitter, ChainVerifier, GENESIS_HASH, MAX_LINE_BYTES, buildAuditEvent, jsonlSink, canonicalJson, chainEvent, chainLine, verifyAuditStream, verifyChainText, type AuditEvent, type ChainHead } from '../src/audit/index.js';
 import { nodeSha256 } from '../src/audit/node-sha256.js';
 import { makeDecision } from './helpers/audit-decisions.js';
 
@@ -94,5 +98,27 @@ describe('streaming verification', () => {
     const split = new ChainLineSplitter((l) => v.line(l), { maxLineBytes: 5000, onLongLine: (n) => v.longLine(n) });
     split.write(Buffer.from(`${lines[0]}${'y'.repeat(6000)}`, 'utf8')); // a torn over-long last line
     expect(v.end(split.end())).toMatchObject({ ok: false, lines: 2, firstBadLine: 2, problem: 'truncated' });
+  });
+
+  it('the JSONL sink, re-opening a signed log, streams what follows the last checkpoint and names the bad line by its number in the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'meshgate-stream-'));
+    try {
+      const path = join(dir, 'audit.log');
+      const key = generateKeyPairSync('ed25519').privateKey;
+      const sink = jsonlSink(path, { checkpoints: { key, everyEvents: 2 } });
+      const event = buildAuditEvent(makeDecision('contract'), {}, OPTIONS);
+      for (let i = 0; i < 5; i++) sink.write(event);
+      await sink.close();
+      const text = await readFile(path, 'utf8');
+      const n = text.split('\n').length - 1; // the last line is the closing checkpoint
+      const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { seq?: number; hash?: string }).filter((o) => typeof o.seq === 'number');
+      const last = events[events.length - 1] as { seq: number; hash: string };
+      const a = chainLine(event, { seq: last.seq + 1, hash: last.hash }, nodeSha256);
+      const b = chainLine(event, a.head, nodeSha256);
+      await appendFile(path, `${a.line}\n${b.line.replace('"outcome":"allowed"', '"outcome":"denied"')}\n`);
+      expect(() => jsonlSink(path, { checkpoints: { key } }).open()).toThrow(expect.objectContaining({ code: 'MG_AUDIT_LOG_CORRUPT', location: { file: path, line: n + 2 } }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
