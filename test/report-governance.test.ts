@@ -338,6 +338,9 @@ describe('meshgate report in process (runReport)', () => {
     const intact = io();
     expect(await runReport([...files, '--format', 'markdown'], intact.io)).toBe(0);
     expect(intact.out.join('')).not.toContain('breaks at');
+    const folder = io();
+    expect(await runReport(['rotated', '--format', 'markdown'], folder.io)).toBe(0); // a folder finds the rotated files too
+    for (const f of files) expect(folder.out.join('')).toContain(`| ${f} |`);
     expect(await runReport([files[2]!, '--format', 'markdown'], intact.io)).toBe(0); // the live file alone is a window: fine
     const first = join(sub, 'audit.log.1');
     const lines = (await readFile(first, 'utf8')).split('\n');

@@ -103,7 +103,7 @@ exit codes: 0 intact, 1 tampered, missing or torn, 2 usage, key or read error
 export const REPORT_HELP = `usage: meshgate report <check.json | audit.jsonl | folders | globs | -...> [options]
 
 Reads \`meshgate check --format json\` reports and JSONL audit logs (kind detected by content; folders are
-searched for *.json, *.jsonl, *.ndjson and *.log; - reads stdin) and writes ONE self-contained HTML
+searched for *.json, *.jsonl, *.ndjson, *.log and rotated *.log.<n>, *.jsonl.<n>; - reads stdin) and writes ONE self-contained HTML
 governance report: posture per domain, findings by rule and layer, top failing subjects, waivers, errors
 by code, decisions over time and each audit log's hash-chain verification. Audit logs are streamed and
 verified in the same pass, whatever their size (a log read from stdin is verified on its own, without

@@ -14,8 +14,8 @@ import { REPORT_HELP } from './help.js';
 import { EXIT, type CliIo } from './io.js';
 
 const FORMATS = ['html', 'markdown'] as const;
-/** What a folder operand is searched for. */
-const REPORT_CANDIDATES = '**/*.{json,jsonl,ndjson,log}';
+/** What a folder operand is searched for (rotated audit log files `audit.log.<n>` included). */
+const REPORT_CANDIDATES = '**/*.{json,jsonl,ndjson,log,log.+([0-9]),jsonl.+([0-9])}';
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
