@@ -5,16 +5,19 @@
  * canonicalised, hashed and chained), the file closed (the closing checkpoint included). Checkpoints are
  * Ed25519 via node:crypto, every 1 000 and every 100 events. Writes bench/results/audit-sink.json.
  *   node bench/audit-sink.mjs            (BENCH_AUDIT_EVENTS, default 20 000; BENCH_RUNS, default 5)
+ * With BENCH_AUDIT_BASE=<dir> (a checkout's src/, e.g. `git archive <commit> src | tar -x -C <dir>`), every
+ * variant is also run with that tree's sink, runs interleaved, and each row gets the ratio after/before.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { MESHGATE_LIB, RUNS, WARMUP, ensureBuilt, log, median, sig, writeResult } from './lib/common.mjs';
+import { loadAuditLib } from './lib/audit-lib.mjs';
+import { RUNS, WARMUP, log, median, sig, writeResult } from './lib/common.mjs';
 
-ensureBuilt();
-const { buildAuditEvent, jsonlSink } = await import(pathToFileURL(MESHGATE_LIB).href);
+const lib = await loadAuditLib();
+const base = process.env.BENCH_AUDIT_BASE ? await loadAuditLib(process.env.BENCH_AUDIT_BASE) : undefined;
+const { buildAuditEvent } = lib;
 const N = Number(process.env.BENCH_AUDIT_EVENTS ?? 20_000);
 const { privateKey } = generateKeyPairSync('ed25519');
 
@@ -41,7 +44,7 @@ const variants = [
   { name: 'checkpoints every 100 events (Ed25519)', options: { checkpoints: { key: privateKey, everyEvents: 100 } } },
 ];
 
-async function once(options) {
+async function once(options, { jsonlSink } = lib) {
   const dir = mkdtempSync(path.join(tmpdir(), 'mg-bench-audit-'));
   try {
     const file = path.join(dir, 'audit.log');
@@ -58,13 +61,25 @@ async function once(options) {
 
 const rows = [];
 for (const v of variants) {
-  for (let w = 0; w < WARMUP; w++) await once(v.options);
+  for (let w = 0; w < WARMUP; w++) {
+    await once(v.options);
+    if (base) await once(v.options, base);
+  }
   const runs = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await once(v.options));
+  const baseRuns = [];
+  for (let r = 0; r < RUNS; r++) {
+    runs.push(await once(v.options));
+    if (base) baseRuns.push(await once(v.options, base));
+  }
   const eps = median(runs.map((x) => x.eps));
-  rows.push({ variant: v.name, events: N, events_per_s: sig(eps), runs_events_per_s: runs.map((x) => sig(x.eps)), bytes: runs[0].bytes });
-  log(`${v.name}: ${sig(eps)} events/s`);
+  const row = { variant: v.name, events: N, events_per_s: sig(eps), runs_events_per_s: runs.map((x) => sig(x.eps)), bytes: runs[0].bytes };
+  if (base) {
+    const beps = median(baseRuns.map((x) => x.eps));
+    Object.assign(row, { base_events_per_s: sig(beps), base_runs_events_per_s: baseRuns.map((x) => sig(x.eps)), ratio_vs_base: sig(eps / beps) });
+  }
+  rows.push(row);
+  log(`${v.name}: ${sig(eps)} events/s${base ? ` (base ${row.base_events_per_s}, ${row.ratio_vs_base}×)` : ''}`);
 }
-const base = rows[0].events_per_s;
-for (const r of rows) r.ratio_vs_off = sig(r.events_per_s / base);
-writeResult('audit-sink', { events: N, rows });
+const off = rows[0].events_per_s;
+for (const r of rows) r.ratio_vs_off = sig(r.events_per_s / off);
+writeResult('audit-sink', { events: N, ...(base ? { base: process.env.BENCH_AUDIT_BASE_LABEL ?? 'BENCH_AUDIT_BASE' } : {}), rows });

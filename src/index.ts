@@ -38,7 +38,7 @@ export type { VerificationOptions, VerifiedSignature, BundleKey, SigningAlgorith
 export { startBundlePolling } from './policy/http-source.js';
 export type { BundlePoller, BundlePollingOptions, BundleTarget, HttpBundleSwapEvent, PollOutcome } from './policy/http-source.js';
 export { defaultPolicyDir } from './policy/defaults.js';
-export { memorySink, callbackSink, jsonlSink, httpSink, verifyAuditLog, verifyAuditLogs, CHECKPOINT_ALGORITHMS, GENESIS_HASH } from './audit/index.js';
+export { memorySink, callbackSink, jsonlSink, httpSink, verifyAuditLog, verifyAuditLogs, verifyAuditStream, CHECKPOINT_ALGORITHMS, GENESIS_HASH } from './audit/index.js';
 export type { LogSetReport, LogProblem, LogProblemKind, LogFileReport, VerifyLogsOptions, Checkpoint, CheckpointSigning, CheckpointAlgorithm, CheckpointReason, CheckpointKey, CheckpointSighting, JsonlSink } from './audit/index.js';
 export type { AuditSink, AuditEvent, AuditEventKind, AuditResult, AuditWaiver, AuditFinding, FindingCounts, VerifyReport, TamperKind, JsonlSinkOptions, JsonlRecovery, HttpSinkOptions } from './audit/index.js';
 export type { LayeringPolicy, LayerFinding } from './layering/merge.js';

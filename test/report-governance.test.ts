@@ -15,7 +15,7 @@ import type { JsonReport } from '../src/report/json.js';
 import { deniedContractDecision, makeDecision } from './helpers/audit-decisions.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
-const opts = { stdin: Readable.from([]), verifyMaxBytes: 64 * 1024 * 1024 };
+const opts = { stdin: Readable.from([]) };
 let dir = '';
 
 beforeAll(async () => {
@@ -169,11 +169,30 @@ describe('audit logs', () => {
     expect(agg.finish().logs[0]).toMatchObject({ events: 1, skipped: 2, unreadable: 1 });
   });
 
-  it('does not verify a log over the size limit, and says so', async () => {
-    const path = await writeLog('big.jsonl', (t) => t.record(makeDecision('contract'), {}));
+  it('verifies a log read from stdin on its own, and says that its rotated files were not checked', async () => {
+    const path = await writeLog('stdin.jsonl', (t) => {
+      for (let i = 0; i < 3; i++) t.record(makeDecision('contract'), {});
+    });
+    const text = await readFile(path, 'utf8');
     const agg = new GovernanceAggregator({ now: NOW });
-    await readInput(agg, 'big.jsonl', path, { ...opts, verifyMaxBytes: 10 });
-    expect(agg.finish().logs[0]).toMatchObject({ status: 'not-verified', events: 1 });
+    await readInput(agg, '(stdin)', undefined, { stdin: Readable.from([text.slice(0, 100), text.slice(100)]) });
+    const row = agg.finish().logs[0]!;
+    expect(row).toMatchObject({ status: 'ok', events: 3 });
+    expect(row.message).toMatch(/chain intact.*read from stdin: verified on its own, not against its rotated files/);
+    const broken = new GovernanceAggregator({ now: NOW });
+    await readInput(broken, '(stdin)', undefined, { stdin: Readable.from([text.replace('"outcome":"allowed"', '"outcome":"denied"')]) });
+    expect(broken.finish().logs[0]).toMatchObject({ status: 'broken', firstBadLine: 1 });
+  });
+
+  it('counts an over-long line of an audit log as unreadable and shows the chain breaking there', async () => {
+    const path = await writeLog('long-line.jsonl', (t) => {
+      for (let i = 0; i < 2; i++) t.record(makeDecision('contract'), {});
+    });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    await writeFile(path, `${lines[0]}\n{"x":"${'y'.repeat(20_000)}"}\n${lines[1]}\n`);
+    const agg = new GovernanceAggregator({ now: NOW });
+    await readInput(agg, 'long-line.jsonl', path, { ...opts, maxCheckBytes: 10_000 });
+    expect(agg.finish().logs[0]).toMatchObject({ status: 'broken', firstBadLine: 2, events: 2, unreadable: 1 });
   });
 
   it('never shows a value the audit trail masks', async () => {
@@ -281,5 +300,56 @@ describe('meshgate report in process (runReport)', () => {
     expect(await runReport(['broken-cli.jsonl', '--format', 'markdown'], r.io)).toBe(0);
     expect(r.err.join('')).toMatch(/broken-cli\.jsonl:2: audit log chain is broken/);
     expect(r.out.join('')).toContain('| broken-cli.jsonl | 2 | breaks at line 2 |');
+  });
+
+  it('shows "breaks at line N" in the HTML for a tampered log of several read chunks given on the command line', async () => {
+    const n = 3000; // about 2.5 MB: the verifier reads it in 1 MiB chunks, lines split across them
+    const path = await writeLog('long-broken.jsonl', (t) => {
+      for (let i = 0; i < n; i++) t.record(makeDecision('contract'), {});
+    });
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines.join('\n').length).toBeGreaterThan(2 * 1024 * 1024);
+    lines[n - 3] = lines[n - 3]!.replace('"outcome":"allowed"', '"outcome":"denied"'); // near the end
+    await writeFile(path, lines.join('\n'));
+    const { runReport } = await import('../src/cli/report.js');
+    const r = io();
+    expect(await runReport(['long-broken.jsonl', '--output', 'long-broken.html'], r.io)).toBe(0);
+    const html = await readFile(join(dir, 'long-broken.html'), 'utf8');
+    expect(html).toContain(`breaks at line ${n - 2}`);
+    expect(html).toContain(`line ${n - 2}: hash mismatch`);
+    expect(html).not.toContain('not verified');
+    expect(r.err.join('')).toMatch(new RegExp(`long-broken\\.jsonl:${n - 2}: audit log chain is broken`));
+  });
+
+  it('has no --verify-max-mb option any more', async () => {
+    const { runReport } = await import('../src/cli/report.js');
+    const e = await runReport(['x', '--verify-max-mb', '1'], io().io).catch((x: unknown) => x);
+    expect(isMeshgateError(e) && e.code === 'MG_CLI_USAGE').toBe(true);
+  });
+
+  it('checks the links between rotated files given together: a tail cut from audit.log.1 breaks its row', async () => {
+    const sub = join(dir, 'rotated');
+    const path = join(sub, 'audit.log');
+    const trail = new AuditTrail({ sinks: [jsonlSink(path, { maxBytes: 4000 })], version: 't', onSinkFailure: 'fail', now: () => new Date('2026-05-30T10:00:00Z') });
+    for (let i = 0; i < 12; i++) trail.record(makeDecision('contract'), {});
+    await trail.close();
+    const files = ['audit.log.1', 'audit.log.2', 'audit.log'].map((f) => join('rotated', f));
+    const { runReport } = await import('../src/cli/report.js');
+    const intact = io();
+    expect(await runReport([...files, '--format', 'markdown'], intact.io)).toBe(0);
+    expect(intact.out.join('')).not.toContain('breaks at');
+    const folder = io();
+    expect(await runReport(['rotated', '--format', 'markdown'], folder.io)).toBe(0); // a folder finds the rotated files too
+    for (const f of files) expect(folder.out.join('')).toContain(`| ${f} |`);
+    expect(await runReport([files[2]!, '--format', 'markdown'], intact.io)).toBe(0); // the live file alone is a window: fine
+    const first = join(sub, 'audit.log.1');
+    const lines = (await readFile(first, 'utf8')).split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    await writeFile(first, `${lines.slice(0, -3).join('\n')}\n`); // the file's own chain stays intact
+    const cut = io();
+    expect(await runReport([...files, '--format', 'markdown'], cut.io)).toBe(0);
+    const out = cut.out.join('');
+    expect(out).toContain(`| rotated/audit.log.1 | ${lines.length - 3} | breaks at line ${lines.length - 3} |`);
+    expect(cut.err.join('')).toMatch(/rotated\/audit\.log\.1:\d+: audit log chain is broken: rotated\/audit\.log\.1: truncated: seq \d+\.\.\d+ are missing at its end/);
   });
 });

@@ -5,8 +5,8 @@
  *   node bench/lib/gen-audit.mjs <out.jsonl> <events>
  */
 import { rmSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { MESHGATE_LIB, ensureBuilt, isMain } from './common.mjs';
+import { loadAuditLib } from './audit-lib.mjs';
+import { isMain } from './common.mjs';
 
 const DOMAINS = ['sales', 'finance', 'marketing', 'customer', 'logistics', 'hr'];
 const KINDS = ['contract', 'terraform', 'access'];
@@ -18,8 +18,7 @@ const RULES = {
 
 /** Writes the log; resolves when it is closed. */
 export async function generateAuditLog(out, events) {
-  ensureBuilt();
-  const { AuditTrail, jsonlSink } = await import(pathToFileURL(MESHGATE_LIB).href);
+  const { AuditTrail, jsonlSink } = await loadAuditLib();
   rmSync(out, { force: true });
   const start = Date.parse('2026-09-01T00:00:00Z');
   const span = 90 * 86_400_000;

@@ -13,6 +13,41 @@ export function canonicalJson(v: unknown): string {
   return write(v) ?? 'null';
 }
 
+/**
+ * The members of a plain object as canonical `"key":value` texts, in canonical (sorted) key order, members
+ * JSON cannot represent left out: `{${parts.join(',')}}` is its {@link canonicalJson}. Lets a caller add or
+ * leave out a member without serialising the object twice.
+ */
+export function canonicalMembers(rec: Record<string, unknown>): Array<[key: string, part: string]> {
+  const out: Array<[string, string]> = [];
+  for (const k of Object.keys(rec).sort()) {
+    const s = write(rec[k]);
+    if (s !== undefined) out.push([k, `${JSON.stringify(k)}:${s}`]);
+  }
+  return out;
+}
+
+/**
+ * The canonical JSON of a plain object (as {@link canonicalJson} gives it) and of the same object without
+ * the member `omit`, from one serialisation of its members: a chained line and the body its hash covers.
+ */
+export function canonicalJsonWithout(rec: Record<string, unknown>, omit: string): { full: string; without: string } {
+  if (typeof (rec as { toJSON?: unknown }).toJSON === 'function') {
+    const { [omit]: _omit, ...rest } = rec;
+    return { full: canonicalJson(rec), without: canonicalJson(rest) };
+  }
+  let full = '';
+  let without = '';
+  for (const k of Object.keys(rec).sort()) {
+    const s = write(rec[k]);
+    if (s === undefined) continue;
+    const part = `${JSON.stringify(k)}:${s}`;
+    full += full === '' ? part : `,${part}`;
+    if (k !== omit) without += without === '' ? part : `,${part}`;
+  }
+  return { full: `{${full}}`, without: `{${without}}` };
+}
+
 function write(v: unknown): string | undefined {
   if (v === null) return 'null';
   switch (typeof v) {

@@ -11,7 +11,7 @@
  * they are. Deleting lines at the very end, or deleting and re-chaining, is only detectable against a
  * signed checkpoint or an externally kept head (`lastSeq`/`lastHash` of the report).
  */
-import { canonicalJson } from './canonical.js';
+import { canonicalJson, canonicalJsonWithout, canonicalMembers } from './canonical.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import type { AuditEvent } from './event.js';
 import { sha256Hex } from '../sha256.js';
@@ -45,10 +45,28 @@ export function chainEvent(event: AuditEvent, head: ChainHead, hash: HashFn = sh
   return { event: body as unknown as ChainedEvent, head: { seq: head.seq + 1, hash: h } };
 }
 
-/** Builds the next line (canonical JSON, without its trailing newline) and the new head. */
+/**
+ * Builds the next line (canonical JSON, without its trailing newline) and the new head: the same bytes as
+ * `canonicalJson(chainEvent(...).event)`, with the event's members serialised once (the hashed body and
+ * the line share them; `hash` is inserted at its sorted place).
+ */
 export function chainLine(event: AuditEvent, head: ChainHead, hash: HashFn = sha256Hex, rotatedFrom?: string): { line: string; head: ChainHead } {
-  const next = chainEvent(event, head, hash, rotatedFrom);
-  return { line: canonicalJson(next.event), head: next.head };
+  const body: Record<string, unknown> = { ...event };
+  if (typeof (body as { toJSON?: unknown }).toJSON === 'function') {
+    const next = chainEvent(event, head, hash, rotatedFrom);
+    return { line: canonicalJson(next.event), head: next.head };
+  }
+  if ('hash' in body) delete body.hash; // (a delete would slow every other object down)
+  if (rotatedFrom !== undefined) body.rotated_from = rotatedFrom;
+  body.seq = head.seq;
+  body.prev_hash = head.hash;
+  const members = canonicalMembers(body);
+  const parts = members.map((m) => m[1]);
+  const h = hash(`{${parts.join(',')}}`);
+  let at = 0;
+  while (at < members.length && members[at]![0] < 'hash') at++;
+  parts.splice(at, 0, `"hash":${JSON.stringify(h)}`);
+  return { line: `{${parts.join(',')}}`, head: { seq: head.seq + 1, hash: h } };
 }
 
 /** The hash a parsed line should carry (sha256 over its canonical JSON without `hash`). */
@@ -110,6 +128,8 @@ interface Parsed {
   seq: number;
   prev: string;
   hash: string;
+  /** The canonical JSON the hash covers (the line without `hash`). */
+  body?: string;
 }
 
 interface CheckpointLine {
@@ -133,7 +153,8 @@ function parseLine(raw: string): Parsed | CheckpointLine | { noncanonical: strin
   }
   if (!isObject(obj)) return 'not a JSON object';
   const rec = obj;
-  const why = noncanonicalReason(raw, rec);
+  const canon = canonicalJsonWithout(rec, 'hash');
+  const why = canon.full === raw ? undefined : noncanonicalReason(raw, rec);
   if (why !== undefined) return typeof rec.seq === 'number' ? { noncanonical: why, seq: rec.seq } : { noncanonical: why };
   if (isCheckpointLine(rec)) {
     const cp = rec.checkpoint;
@@ -144,96 +165,270 @@ function parseLine(raw: string): Parsed | CheckpointLine | { noncanonical: strin
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return 'missing or invalid "seq"';
   if (typeof prev !== 'string' || !HEX64.test(prev)) return 'missing or invalid "prev_hash"';
   if (typeof hash !== 'string' || !HEX64.test(hash)) return 'missing or invalid "hash"';
-  return { obj: rec, seq, prev, hash };
+  return { obj: rec, seq, prev, hash, body: canon.without };
+}
+
+/** Options of {@link ChainVerifier}. */
+export interface ChainVerifierOptions {
+  /** The hash function (default: the pure sha256). */
+  hash?: HashFn;
+  /** The head a segment must continue (the JSONL sink verifies only what follows its last checkpoint). */
+  start?: ChainHead;
+  /** A hash to look for in every line (even after a break): its `seq` ends up in {@link ChainVerifier.found}. */
+  watchHash?: string;
 }
 
 /**
- * Verifies the text of a JSONL audit log and reports the first bad line (event chain, canonical bytes,
- * checkpoint line form). With `start`, the text is a segment that must continue that head (the JSONL
- * sink verifies only what follows its last checkpoint).
+ * The verifier of one log's hash chain, fed one line at a time (without its `\n`), so that a log of any
+ * size is verified in bounded memory: it keeps the last two events, the checkpoint lines seen, and, once
+ * the chain breaks at a seq gap, only whether the missing seqs turn up later. `end()` gives the report,
+ * the same as {@link verifyChainText} on the whole text (canonical bytes, hash chain, seq order, checkpoint
+ * line form, torn last line). Line splitting from bytes is {@link ChainLineSplitter}'s job.
  */
-export function verifyChainText(text: string, hash: HashFn = sha256Hex, start?: ChainHead): VerifyReport {
-  if (text === '') return { ok: true, lines: 0, message: 'empty log', events: 0, checkpoints: [] };
-  const terminated = text.endsWith('\n');
-  const raw = text.split('\n');
-  if (terminated) raw.pop();
-  const lines = raw.length;
-  const parsed = raw.map((r) => (r === '' ? 'empty line' : parseLine(r)));
-  const isEvent = (q: unknown): q is Parsed => typeof q === 'object' && q !== null && 'seq' in q && 'prev' in q;
-  let prev: Parsed | undefined;
-  let beforePrev: Parsed | undefined;
-  let events = 0;
-  let first: VerifyReport['first'];
-  const checkpoints: CheckpointSighting[] = [];
-  const fail = (i: number, problem: TamperKind, message: string, lastGood: Parsed | undefined = prev): VerifyReport => {
-    const r: VerifyReport = { ok: false, lines, firstBadLine: i + 1, problem, message: `line ${i + 1}: ${message}`, events, checkpoints };
+export class ChainVerifier {
+  private readonly hash: HashFn;
+  private readonly start: ChainHead | undefined;
+  private readonly watchHash: string | undefined;
+  private readonly watch: string | undefined;
+  private pending: string | number | undefined;
+  private lines = 0;
+  private prev: Parsed | undefined;
+  private beforePrev: Parsed | undefined;
+  private events = 0;
+  private first: VerifyReport['first'];
+  private readonly checkpoints: CheckpointSighting[] = [];
+  private lastIsCheckpoint = false;
+  private failure: VerifyReport | undefined;
+  /** A seq gap waiting for the rest of the log: are the missing seqs later (reordered) or gone (deleted)? */
+  private gap: { i: number; expected: number; seq: number; prevSeq: number; later: boolean; lastGood: Parsed | undefined } | undefined;
+  /** The seq of the first line that mentions `"seq":<n>` (to place a file broken at its first event). */
+  seqHint: number | undefined;
+  /** The seq of the first event line whose `hash` is the watched hash, when any. */
+  found: number | undefined;
+
+  constructor(options: ChainVerifierOptions = {}) {
+    this.hash = options.hash ?? sha256Hex;
+    this.start = options.start;
+    this.watchHash = options.watchHash;
+    this.watch = options.watchHash === undefined ? undefined : `"hash":"${options.watchHash}"`;
+  }
+
+  /** Feeds the next line (without its newline). */
+  line(raw: string): void {
+    if (this.pending !== undefined) this.take(this.pending, false);
+    this.pending = raw;
+  }
+
+  /** Feeds, in place of a line, the length of a line too long to keep (see {@link ChainLineSplitter}): it is malformed. */
+  longLine(bytes: number): void {
+    if (this.pending !== undefined) this.take(this.pending, false);
+    this.pending = bytes;
+  }
+
+  /** Ends the log: `terminated` is false when the last line had no newline (a torn line). Returns the report. */
+  end(terminated: boolean): VerifyReport {
+    if (this.pending !== undefined) this.take(this.pending, !terminated);
+    this.pending = undefined;
+    if (this.gap) {
+      const g = this.gap;
+      this.gap = undefined;
+      this.fail(g.i, g.later ? 'reordered' : 'deleted', g.later ? `seq ${g.seq} follows seq ${g.prevSeq}: the missing lines appear later` : `seq ${g.seq} follows seq ${g.prevSeq}: ${g.seq - g.expected} line(s) were deleted`, g.lastGood);
+    }
+    if (this.failure) return { ...this.failure, lines: this.lines };
+    if (this.lines === 0) return { ok: true, lines: 0, message: 'empty log', events: 0, checkpoints: [] };
+    const { lines, events, checkpoints, first } = this;
+    const endsWithCheckpoint = this.lastIsCheckpoint;
+    if (!this.prev) return { ok: true, lines, message: `${lines} line(s), no events`, events: 0, checkpoints, endsWithCheckpoint };
+    const last = this.prev;
+    const r: VerifyReport = { ok: true, lines, message: `${lines} line(s), chain intact (seq ${first!.seq}..${last.seq})`, lastSeq: last.seq, lastHash: last.hash, events, checkpoints, endsWithCheckpoint };
     if (first) r.first = first;
+    if (typeof last.obj.timestamp === 'string') r.lastTimestamp = last.obj.timestamp;
+    return r;
+  }
+
+  private fail(i: number, problem: TamperKind, message: string, lastGood: Parsed | undefined = this.prev): void {
+    const r: VerifyReport = { ok: false, lines: 0, firstBadLine: i + 1, problem, message: `line ${i + 1}: ${message}`, events: this.events, checkpoints: this.checkpoints };
+    if (this.first) r.first = this.first;
     if (lastGood) {
       r.lastSeq = lastGood.seq;
       r.lastHash = lastGood.hash;
       if (typeof lastGood.obj.timestamp === 'string') r.lastTimestamp = lastGood.obj.timestamp;
     }
-    return r;
-  };
-  for (let i = 0; i < lines; i++) {
-    const torn = i === lines - 1 && !terminated;
-    const p = parsed[i]!;
+    this.failure = r;
+  }
+
+  private take(line: string | number, torn: boolean): void {
+    const i = this.lines++;
+    const raw = typeof line === 'number' ? '' : line;
+    if (this.seqHint === undefined) {
+      const m = /"seq":(\d+)/.exec(raw);
+      if (m) this.seqHint = Number(m[1]);
+    }
+    if (this.watch !== undefined && this.found === undefined && raw.includes(this.watch)) {
+      try {
+        const o = JSON.parse(raw) as { hash?: unknown; seq?: unknown };
+        if (typeof o.seq === 'number' && o.hash === this.watchHash) this.found = o.seq;
+      } catch {
+        // reported by the chain check
+      }
+    }
+    if (this.gap) {
+      if (!this.gap.later) {
+        const q = raw === '' ? undefined : parseLine(raw);
+        if (typeof q === 'object' && 'prev' in q && q.seq >= this.gap.expected && q.seq < this.gap.seq) this.gap.later = true;
+      }
+      return;
+    }
+    if (this.failure) return;
+    const p = typeof line === 'number' ? `a line of ${line} bytes, longer than an audit line may be` : raw === '' ? 'empty line' : parseLine(raw);
+    this.lastIsCheckpoint = typeof p === 'object' && 'checkpoint' in p;
     if (typeof p === 'string') {
-      return torn ? fail(i, 'truncated', `torn last line (no newline terminator; ${p})`) : fail(i, 'malformed', p);
+      return torn ? this.fail(i, 'truncated', `torn last line (no newline terminator; ${p})`) : this.fail(i, 'malformed', p);
     }
     if ('noncanonical' in p) {
-      if (torn) return fail(i, 'truncated', `torn last line (no newline terminator; ${p.noncanonical})`);
-      return fail(i, 'noncanonical', `${p.seq === undefined ? '' : `seq ${p.seq}: `}${p.noncanonical}`);
+      if (torn) return this.fail(i, 'truncated', `torn last line (no newline terminator; ${p.noncanonical})`);
+      return this.fail(i, 'noncanonical', `${p.seq === undefined ? '' : `seq ${p.seq}: `}${p.noncanonical}`);
     }
+    const prev = this.prev;
     if ('checkpoint' in p) {
-      if (torn) return fail(i, 'truncated', 'torn last line (no newline terminator; a checkpoint)');
+      if (torn) return this.fail(i, 'truncated', 'torn last line (no newline terminator; a checkpoint)');
       const s: CheckpointSighting = { line: i + 1, value: p.checkpoint };
       if (prev) s.after = typeof prev.obj.timestamp === 'string' ? { seq: prev.seq, hash: prev.hash, timestamp: prev.obj.timestamp } : { seq: prev.seq, hash: prev.hash };
-      checkpoints.push(s);
-      continue;
+      this.checkpoints.push(s);
+      return;
     }
-    if (expectedHash(p.obj, hash) !== p.hash) {
-      return torn ? fail(i, 'truncated', 'torn last line (no newline terminator; hash mismatch)') : fail(i, 'edited', `hash mismatch: the line was changed after it was written (seq ${p.seq})`);
+    if (p.body === undefined ? expectedHash(p.obj, this.hash) !== p.hash : this.hash(p.body) !== p.hash) {
+      return torn ? this.fail(i, 'truncated', 'torn last line (no newline terminator; hash mismatch)') : this.fail(i, 'edited', `hash mismatch: the line was changed after it was written (seq ${p.seq})`);
     }
+    const start = this.start;
     if (!prev && start) {
-      if (p.seq !== start.seq) return fail(i, p.seq > start.seq ? 'deleted' : 'reordered', `seq ${p.seq} follows the checkpoint at seq ${start.seq - 1}`);
-      if (p.prev !== start.hash) return fail(i, 'edited', `seq ${p.seq} does not continue the head hash of the checkpoint at seq ${start.seq - 1}`);
+      if (p.seq !== start.seq) return this.fail(i, p.seq > start.seq ? 'deleted' : 'reordered', `seq ${p.seq} follows the checkpoint at seq ${start.seq - 1}`);
+      if (p.prev !== start.hash) return this.fail(i, 'edited', `seq ${p.seq} does not continue the head hash of the checkpoint at seq ${start.seq - 1}`);
     } else if (!prev) {
-      if (p.seq === 0 && p.prev !== GENESIS_HASH) return fail(i, 'edited', 'the first line (seq 0) must have the genesis prev_hash');
+      if (p.seq === 0 && p.prev !== GENESIS_HASH) return this.fail(i, 'edited', 'the first line (seq 0) must have the genesis prev_hash');
       if (p.seq > 0 && typeof p.obj.rotated_from !== 'string') {
-        return fail(i, 'deleted', `the log starts at seq ${p.seq}: lines 0..${p.seq - 1} were deleted`);
+        return this.fail(i, 'deleted', `the log starts at seq ${p.seq}: lines 0..${p.seq - 1} were deleted`);
       }
-      if (p.seq > 0 && p.prev === GENESIS_HASH) return fail(i, 'edited', 'a continued log cannot start from the genesis hash');
+      if (p.seq > 0 && p.prev === GENESIS_HASH) return this.fail(i, 'edited', 'a continued log cannot start from the genesis hash');
     } else {
       const expected = prev.seq + 1;
       if (p.seq <= prev.seq) {
-        return fail(i, 'reordered', `seq ${p.seq} follows seq ${prev.seq}: lines are out of order or duplicated`);
+        return this.fail(i, 'reordered', `seq ${p.seq} follows seq ${prev.seq}: lines are out of order or duplicated`);
       }
       if (p.seq > expected) {
-        const later = parsed.slice(i + 1).some((q) => isEvent(q) && q.seq >= expected && q.seq < p.seq);
-        return later
-          ? fail(i, 'reordered', `seq ${p.seq} follows seq ${prev.seq}: the missing lines appear later`)
-          : fail(i, 'deleted', `seq ${p.seq} follows seq ${prev.seq}: ${p.seq - expected} line(s) were deleted`);
+        this.gap = { i, expected, seq: p.seq, prevSeq: prev.seq, later: false, lastGood: prev };
+        return;
       }
       if (p.prev !== prev.hash) {
-        return fail(i - 1, 'edited', `its hash does not match the prev_hash of line ${i + 1}: the line was edited and re-hashed (seq ${prev.seq})`, beforePrev);
+        return this.fail(i - 1, 'edited', `its hash does not match the prev_hash of line ${i + 1}: the line was edited and re-hashed (seq ${prev.seq})`, this.beforePrev);
       }
     }
-    if (torn) return fail(i, 'truncated', 'torn last line (no newline terminator)');
-    if (!first) {
-      first = { seq: p.seq, prev_hash: p.prev };
+    if (torn) return this.fail(i, 'truncated', 'torn last line (no newline terminator)');
+    if (!this.first) {
+      const first: NonNullable<VerifyReport['first']> = { seq: p.seq, prev_hash: p.prev };
       if (typeof p.obj.rotated_from === 'string') first.rotated_from = p.obj.rotated_from;
       if (typeof p.obj.timestamp === 'string') first.timestamp = p.obj.timestamp;
+      this.first = first;
     }
-    events++;
-    beforePrev = prev;
-    prev = p;
+    this.events++;
+    this.beforePrev = prev;
+    this.prev = p;
   }
-  const endsWithCheckpoint = lines > 0 && typeof parsed[lines - 1] === 'object' && 'checkpoint' in (parsed[lines - 1] as object);
-  if (!prev) return { ok: true, lines, message: `${lines} line(s), no events`, events: 0, checkpoints, endsWithCheckpoint };
-  const last = prev;
-  const r: VerifyReport = { ok: true, lines, message: `${lines} line(s), chain intact (seq ${first!.seq}..${last.seq})`, lastSeq: last.seq, lastHash: last.hash, events, checkpoints, endsWithCheckpoint };
-  if (first) r.first = first;
-  if (typeof last.obj.timestamp === 'string') r.lastTimestamp = last.obj.timestamp;
-  return r;
+}
+
+/** The longest line {@link ChainLineSplitter} keeps by default (an audit event line is a few KiB). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link ChainLineSplitter}. */
+export interface LineSplitterOptions {
+  /** Lines longer than this many bytes are not kept. Default {@link MAX_LINE_BYTES}. */
+  maxLineBytes?: number;
+  /** Called, in place of the line, with its length, for a line over the limit (default: ignored). */
+  onLongLine?: (bytes: number) => void;
+}
+
+/**
+ * Splits bytes into lines for a {@link ChainVerifier} (or any line consumer): chunks in, complete lines
+ * out, decoded as UTF-8 one line at a time; only the unfinished line is kept between chunks, and only up
+ * to `maxLineBytes` (a longer line is skipped to its newline and reported by its length).
+ */
+export class ChainLineSplitter {
+  private carry: Buffer[] = [];
+  private carried = 0;
+  private long = false;
+  private readonly max: number;
+  private readonly onLongLine: (bytes: number) => void;
+  /** True when the bytes so far end with a newline (or there were none). */
+  terminated = true;
+  /** Bytes seen so far. */
+  bytes = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    options: LineSplitterOptions = {},
+  ) {
+    this.max = options.maxLineBytes ?? MAX_LINE_BYTES;
+    this.onLongLine = options.onLongLine ?? (() => undefined);
+  }
+
+  /** Feeds the next chunk. */
+  write(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (buf.length === 0) return;
+    this.bytes += buf.length;
+    let from = 0;
+    let nl = buf.indexOf(0x0a, from);
+    while (nl >= 0) {
+      if (this.carried + nl - from > this.max) {
+        this.onLongLine(this.carried + nl - from);
+        this.carry = [];
+        this.carried = 0;
+        this.long = false;
+      } else if (this.carry.length > 0) {
+        this.carry.push(buf.subarray(from, nl));
+        this.onLine(Buffer.concat(this.carry).toString('utf8'));
+        this.carry = [];
+        this.carried = 0;
+      } else this.onLine(buf.toString('utf8', from, nl));
+      from = nl + 1;
+      nl = buf.indexOf(0x0a, from);
+    }
+    if (from < buf.length) {
+      this.carried += buf.length - from;
+      if (this.carried > this.max) {
+        this.long = true; // keep counting, stop keeping
+        this.carry = [];
+      } else this.carry.push(Buffer.from(buf.subarray(from)));
+    }
+    this.terminated = from === buf.length;
+  }
+
+  /** Ends the input: emits the unfinished last line, if any. Returns whether the input ended with a newline. */
+  end(): boolean {
+    if (this.long) this.onLongLine(this.carried);
+    else if (this.carry.length > 0) this.onLine(Buffer.concat(this.carry).toString('utf8'));
+    this.carry = [];
+    this.carried = 0;
+    this.long = false;
+    return this.terminated;
+  }
+}
+
+/**
+ * Verifies the text of a JSONL audit log and reports the first bad line (event chain, canonical bytes,
+ * checkpoint line form). With `start`, the text is a segment that must continue that head (the JSONL
+ * sink verifies only what follows its last checkpoint). The same checks as {@link ChainVerifier}, which
+ * it runs over the lines of `text`.
+ */
+export function verifyChainText(text: string, hash: HashFn = sha256Hex, start?: ChainHead): VerifyReport {
+  const v = new ChainVerifier(start ? { hash, start } : { hash });
+  if (text === '') return v.end(true);
+  const terminated = text.endsWith('\n');
+  let from = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+    v.line(text.slice(from, nl));
+    from = nl + 1;
+  }
+  if (!terminated) v.line(text.slice(from));
+  return v.end(terminated);
 }

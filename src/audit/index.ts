@@ -15,10 +15,21 @@ export {
   type BundleRefusal,
   type FindingCounts,
 } from './event.js';
-export { GENESIS_HASH, chainEvent, chainLine, isCheckpointLine, verifyChainText, type ChainHead, type ChainedEvent, type CheckpointSighting, type TamperKind, type VerifyReport } from './chain.js';
+export {
+  GENESIS_HASH,
+  ChainLineSplitter,
+  ChainVerifier,
+  MAX_LINE_BYTES,
+  type LineSplitterOptions,
+  chainEvent,
+  chainLine,
+  isCheckpointLine,
+  verifyChainText,
+  type ChainVerifierOptions,
+  type ChainHead, type ChainedEvent, type CheckpointSighting, type TamperKind, type VerifyReport } from './chain.js';
 export type { AuditSink } from './sink.js';
 export { AuditTrail, type AuditTrailOptions } from './trail.js';
-export { verifyAuditLog } from './verify.js';
+export { verifyAuditLog, verifyAuditStream } from './verify.js';
 export { memorySink } from './sinks/memory.js';
 export { callbackSink } from './sinks/callback.js';
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions, type JsonlRecovery } from './sinks/jsonl.js';

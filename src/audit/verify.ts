@@ -9,17 +9,18 @@
  * Without a key, a deletion followed by re-chaining cannot be detected, and the report says so.
  */
 import type { KeyObject } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../errors.js';
-import { GENESIS_HASH, verifyChainText, type CheckpointSighting, type VerifyReport } from './chain.js';
-import { nodeSha256 } from './node-sha256.js';
+import { GENESIS_HASH, type CheckpointSighting, type VerifyReport } from './chain.js';
+import { logStream, verifyChainStream, type ChainScan } from './verify-stream.js';
 import { checkpointLineHash, checkpointPublicKey, verifyCheckpointLine, type CheckpointKey, type VerifiedCheckpoint } from './checkpoint.js';
 
 
-async function readLog(path: string): Promise<string> {
+/** Streams the log at `path` through the chain verifier (bounded memory); `MG_AUDIT_IO` when it cannot be read. */
+async function scanLog(path: string, watchHash?: string): Promise<ChainScan> {
   try {
-    return await readFile(path, 'utf8');
+    return await verifyChainStream(logStream(path), watchHash === undefined ? {} : { watchHash });
   } catch (e) {
     throw toMeshgateError(e, 'MG_AUDIT_IO', `cannot read audit log ${path}`, { file: path });
   }
@@ -27,11 +28,19 @@ async function readLog(path: string): Promise<string> {
 
 /**
  * Verifies the hash chain of the JSONL audit log at `path` and reports the first bad line and what is
- * wrong with it (`edited`, `deleted`, `reordered`, `truncated`, `malformed`, `noncanonical`). Throws
- * `MG_AUDIT_IO` when the file cannot be read.
+ * wrong with it (`edited`, `deleted`, `reordered`, `truncated`, `malformed`, `noncanonical`). The file is
+ * streamed line by line, so its size does not matter. Throws `MG_AUDIT_IO` when the file cannot be read.
  */
 export async function verifyAuditLog(path: string): Promise<VerifyReport> {
-  return verifyChainText(await readLog(path), nodeSha256);
+  return (await scanLog(path)).report;
+}
+
+/**
+ * Verifies the hash chain of one audit log read from a byte stream (stdin, a socket, a decompressor), line
+ * by line in bounded memory: the same checks as {@link verifyAuditLog}. Stream errors reject.
+ */
+export async function verifyAuditStream(source: AsyncIterable<Uint8Array | string>): Promise<VerifyReport> {
+  return (await verifyChainStream(source)).report;
 }
 
 /** Options of {@link verifyAuditLogs}. */
@@ -122,6 +131,10 @@ async function expand(paths: readonly string[]): Promise<string[]> {
 }
 
 const baseOf = (name: string): string => name.replace(/\.\d+$/, '');
+/** The log a file belongs to: its directory and name without a rotation suffix `.<n>` (`audit.log.2` → `audit.log`). */
+export function logIdOf(path: string): string {
+  return nodePath.join(nodePath.dirname(path), baseOf(nodePath.basename(path)));
+}
 const rotationIndex = (name: string): number => {
   const m = /\.(\d+)$/.exec(name);
   return m ? Number(m[1]) : Number.POSITIVE_INFINITY; // the live file comes last
@@ -139,14 +152,15 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
   const key: KeyObject | undefined = options.key === undefined ? undefined : checkpointPublicKey(options.key);
   const groups = new Map<string, string[]>();
   for (const f of files) {
-    const id = nodePath.join(nodePath.dirname(f), baseOf(nodePath.basename(f)));
+    const id = logIdOf(f);
     groups.set(id, [...(groups.get(id) ?? []), f]);
   }
   const out: LogSetReport = { ok: true, files: [], problems: [], notes: [], checkpoints: 0 };
-  const texts = new Map<string, string>();
+  const want = options.expectHead?.trim().toLowerCase();
+  const found = new Map<string, number>(); // file -> seq of the event whose hash is the expected head
   const chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }> = [];
   for (const group of groups.values()) {
-    const g = await verifyOneLog(group, key, options, texts);
+    const g = await verifyOneLog(group, key, options, want, found);
     out.files.push(...g.report.files);
     out.problems.push(...g.report.problems);
     out.notes.push(...g.report.notes);
@@ -154,30 +168,20 @@ export async function verifyAuditLogs(paths: readonly string[], options: VerifyL
     chains.push(g.report.head ? { files: g.chain, head: g.report.head } : { files: g.chain });
   }
   if (!key) out.notes.push('no key given: checkpoints were not checked; a deletion followed by re-chaining, or a deleted tail, cannot be detected. Verify with --key, or pin the head with --expect-head');
-  if (options.expectHead !== undefined) expectHead(options.expectHead, chains, texts, files[0]!, out);
+  if (want !== undefined) expectHead(want, chains, found, files[0]!, out);
   if (chains.length === 1 && chains[0]!.head) out.head = chains[0]!.head;
   out.ok = out.problems.length === 0;
   return out;
 }
 
 /** Checks that some event of the verified chains has the pinned head hash. */
-function expectHead(head: string, chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }>, texts: Map<string, string>, firstFile: string, out: LogSetReport): void {
-  const want = head.trim().toLowerCase();
+function expectHead(want: string, chains: Array<{ files: LogFileReport[]; head?: LogSetReport['head'] }>, found: Map<string, number>, firstFile: string, out: LogSetReport): void {
   for (const c of chains) {
     for (const r of c.files) {
-      const text = texts.get(r.file) ?? '';
-      if (!text.includes(want)) continue;
-      for (const line of text.split('\n')) {
-        if (!line.includes(`"hash":"${want}"`)) continue;
-        try {
-          const o = JSON.parse(line) as { hash?: unknown; seq?: unknown };
-          if (o.hash === want && typeof o.seq === 'number') {
-            out.notes.push(`expected head found at ${r.file} seq ${o.seq}${c.head ? `; ${c.head.seq - o.seq} event(s) follow it` : ''}`);
-            return;
-          }
-        } catch {
-          // reported by the chain check
-        }
+      const seq = found.get(r.file);
+      if (seq !== undefined) {
+        out.notes.push(`expected head found at ${r.file} seq ${seq}${c.head ? `; ${c.head.seq - seq} event(s) follow it` : ''}`);
+        return;
       }
     }
   }
@@ -195,15 +199,47 @@ async function verifyOneLog(
   files: string[],
   key: KeyObject | undefined,
   options: VerifyLogsOptions,
-  texts: Map<string, string>,
+  want: string | undefined,
+  found: Map<string, number>,
 ): Promise<{ report: LogSetReport; chain: LogFileReport[] }> {
+  const scans: ScannedLogFile[] = [];
+  for (const file of files) {
+    const scan = await scanLog(file, want);
+    if (scan.found !== undefined) found.set(file, scan.found);
+    scans.push(scan.seqHint === undefined ? { file, report: scan.report } : { file, report: scan.report, seqHint: scan.seqHint });
+  }
+  return judgeLog(scans, key, options);
+}
+
+/** One file of a log as the streaming chain verifier saw it. */
+export interface ScannedLogFile {
+  /** The path. */
+  file: string;
+  /** Its chain report. */
+  report: VerifyReport;
+  /** The seq of its first line mentioning `"seq":<n>`, when any. */
+  seqHint?: number;
+}
+
+/** How {@link judgeLog} treats the start of the chain. */
+export interface JudgeOptions extends VerifyLogsOptions {
+  /** The files are a window of the log (the report's inputs): a first file that continues a rotated file not given is not a missing file. */
+  window?: boolean;
+}
+
+/**
+ * Judges the already verified files of one log (each file's chain report from one streaming pass) as one
+ * chain: orders them by seq and checks the links between files, checkpoints (with `key`) and the tail.
+ * {@link verifyAuditLogs} runs it on every log; the governance report on the log files it read.
+ */
+export function judgeLog(scans: readonly ScannedLogFile[], key: KeyObject | undefined, options: JudgeOptions = {}): { report: LogSetReport; chain: LogFileReport[] } {
   const problems: LogProblem[] = [];
   const notes: string[] = [];
   const reports: LogFileReport[] = [];
-  for (const file of files) {
-    const text = await readLog(file);
-    texts.set(file, text);
-    const r = verifyChainText(text, nodeSha256);
+  const seqHints = new Map<string, number>();
+  const files = scans.map((x) => x.file);
+  for (const { file, report: r, seqHint } of scans) {
+    if (seqHint !== undefined) seqHints.set(file, seqHint);
     reports.push({ file, ...r });
     if (!r.ok) {
       const p: LogProblem = { kind: r.problem ?? 'malformed', file, message: r.firstBadLine === undefined ? `${file}: ${r.message}` : `${file}:${r.firstBadLine}: ${r.message.replace(/^line \d+: /, '')}` };
@@ -219,10 +255,9 @@ async function verifyOneLog(
   const lenient = new Set<LogFileReport>();
   for (const r of reports) {
     if (r.ok || r.first !== undefined) continue;
-    const line = (texts.get(r.file) ?? '').split('\n').find((l) => /"seq":\d+/.test(l));
-    const seq = line === undefined ? undefined : /"seq":(\d+)/.exec(line);
-    if (seq) {
-      r.first = { seq: Number(seq[1]), prev_hash: '' };
+    const seq = seqHints.get(r.file);
+    if (seq !== undefined) {
+      r.first = { seq, prev_hash: '' };
       lenient.add(r);
     }
   }
@@ -241,7 +276,7 @@ async function verifyOneLog(
   // links between files
   const first = chain[0];
   if (first && first.first!.seq !== 0 && !lenient.has(first)) {
-    const excused = since !== undefined && (first.first!.timestamp ?? '') <= since;
+    const excused = (since !== undefined && (first.first!.timestamp ?? '') <= since) || (options.window === true && first.first!.rotated_from !== undefined);
     if (!excused) {
       const from = first.first!.rotated_from;
       problems.push({

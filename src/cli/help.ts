@@ -103,9 +103,11 @@ exit codes: 0 intact, 1 tampered, missing or torn, 2 usage, key or read error
 export const REPORT_HELP = `usage: meshgate report <check.json | audit.jsonl | folders | globs | -...> [options]
 
 Reads \`meshgate check --format json\` reports and JSONL audit logs (kind detected by content; folders are
-searched for *.json, *.jsonl, *.ndjson and *.log; - reads stdin) and writes ONE self-contained HTML
+searched for *.json, *.jsonl, *.ndjson, *.log and rotated *.log.<n>, *.jsonl.<n>; - reads stdin) and writes ONE self-contained HTML
 governance report: posture per domain, findings by rule and layer, top failing subjects, waivers, errors
-by code, decisions over time and each audit log's hash-chain verification. Audit logs are streamed.
+by code, decisions over time and each audit log's hash-chain verification. Audit logs are streamed and
+verified in the same pass, whatever their size (a log read from stdin is verified on its own, without
+its rotated files).
 
 options:
   -o, --output <file>        write the report here (default: stdout)
@@ -115,8 +117,6 @@ options:
       --expiring-days <n>    waivers expiring within n days are "expiring" (default 14)
       --top <n>              rows listed per table (default 50)
       --now <iso date>       the report's time (default: now), for reproducible reports
-      --verify-max-mb <n>    verify the hash chain of audit logs up to n MiB (default 64; the verifier
-                             reads a log whole; larger logs are reported as not verified)
   -h, --help                 this help
 
 exit codes: 0 report written, 2 usage or input error

@@ -7,15 +7,15 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MeshgateError, formatLocation } from '../errors.js';
-import { GovernanceAggregator, readInput, renderGovernanceHtml, renderGovernanceMarkdown, type DeclaredWaiver } from '../report/governance/index.js';
+import { GovernanceAggregator, linkRotatedLogs, readInput, renderGovernanceHtml, renderGovernanceMarkdown, type DeclaredWaiver, type VerifiedLog } from '../report/governance/index.js';
 import { flag, oneOf, parse, str } from './args.js';
 import { displayName, expandOperands } from './expand.js';
 import { REPORT_HELP } from './help.js';
 import { EXIT, type CliIo } from './io.js';
 
 const FORMATS = ['html', 'markdown'] as const;
-/** What a folder operand is searched for. */
-const REPORT_CANDIDATES = '**/*.{json,jsonl,ndjson,log}';
+/** What a folder operand is searched for (rotated audit log files `audit.log.<n>` included). */
+const REPORT_CANDIDATES = '**/*.{json,jsonl,ndjson,log,log.+([0-9]),jsonl.+([0-9])}';
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -40,7 +40,6 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     'expiring-days': { type: 'string' },
     top: { type: 'string' },
     now: { type: 'string' },
-    'verify-max-mb': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flag(p, 'help')) {
@@ -53,13 +52,13 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
   if (Number.isNaN(now.getTime())) throw new MeshgateError('MG_CLI_USAGE', `--now must be an ISO 8601 date (got ${JSON.stringify(nowText)})`);
   const top = Math.max(1, positiveInt('top', str(p, 'top'), 50));
   const agg = new GovernanceAggregator({ now, top, expiringDays: positiveInt('expiring-days', str(p, 'expiring-days'), 14) });
-  const verifyMaxBytes = positiveInt('verify-max-mb', str(p, 'verify-max-mb'), 64) * 1024 * 1024;
   if (p.positionals.length === 0) throw new MeshgateError('MG_CLI_USAGE', 'report needs at least one check report or audit log (a file, folder, glob, or - for stdin)');
 
   const config = str(p, 'config');
   if (config !== undefined) agg.addDeclaredWaivers(await declaredWaivers(resolve(io.cwd, config), io.cwd));
 
-  const options = { stdin: io.stdin, verifyMaxBytes };
+  const verified: VerifiedLog[] = [];
+  const options = { stdin: io.stdin, verified };
   let read = 0;
   let stdinUsed = false;
   for (const op of p.positionals) {
@@ -78,6 +77,7 @@ export async function runReport(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (read === 0) throw new MeshgateError('MG_INPUT_NOTHING_TO_CHECK', `found no check report or audit log in ${p.positionals.join(' ')}`);
+  linkRotatedLogs(verified);
 
   const data = agg.finish();
   for (const l of data.logs) {

@@ -17,7 +17,8 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { MeshgateError, toMeshgateError } from '../../errors.js';
-import { chainLine, GENESIS_HASH, verifyChainText, type ChainHead } from '../chain.js';
+import { chainLine, GENESIS_HASH, type ChainHead } from '../chain.js';
+import { verifyChainFileSync } from '../verify-stream.js';
 import { checkpointLineHash, checkpointSigner, verifyCheckpointLine, type CheckpointReason, type CheckpointSigner, type CheckpointSigning } from '../checkpoint.js';
 import type { AuditEvent } from '../event.js';
 import { sha256Hex } from '../../sha256.js';
@@ -360,7 +361,7 @@ function recover(fd: number, path: string, signer: CheckpointSigner | undefined)
     const lastByte = Buffer.alloc(1);
     fs.readSync(fd, lastByte, 0, 1, size - 1);
     if (lastByte[0] !== 0x0a) {
-      const nl = lastIndexOfNewline(fd, size, size);
+      const nl = lastIndexOfNewline(fd, size);
       const keep = nl < 0 ? 0 : nl + 1;
       truncatedBytes = size - keep;
       fs.ftruncateSync(fd, keep);
@@ -373,40 +374,34 @@ function recover(fd: number, path: string, signer: CheckpointSigner | undefined)
       location: line === undefined ? { file: path } : { file: path, line },
     });
   if (size === 0) return { ...continueRotated(path, corrupt), size: 0, truncatedBytes };
-  const buf = Buffer.alloc(size);
-  let off = 0;
-  while (off < size) off += fs.readSync(fd, buf, off, size - off, off);
-  const text = buf.toString('utf8');
   // the segment after the last checkpoint line (checkpoint lines start with {"alg": in canonical form)
   let startAt = 0;
-  let startLine = 0;
+  let startLine = (): number => 0; // the line of the checkpoint the segment follows, counted only when needed
   let startHead: ChainHead | undefined;
   let lastCheckpoint = GENESIS_HASH;
-  const cpAt = text.lastIndexOf('\n{"alg":', text.length - 2);
-  const cpStart = cpAt >= 0 ? cpAt + 1 : text.startsWith('{"alg":') ? 0 : -1;
+  const cpAt = lastIndexOfBytes(fd, size, CHECKPOINT_START);
+  const cpStart = cpAt >= 0 ? cpAt + 1 : startsWith(fd, CHECKPOINT_START.subarray(1)) ? 0 : -1;
   if (cpStart >= 0) {
-    const end = text.indexOf('\n', cpStart);
-    const raw = text.slice(cpStart, end);
-    const lineNo = text.slice(0, cpStart).split('\n').length;
+    const { raw, end } = readLineAt(fd, cpStart, size);
+    const lineNo = (): number => countNewlines(fd, cpStart) + 1;
     let value: Record<string, unknown>;
     try {
       value = JSON.parse(raw) as Record<string, unknown>;
     } catch {
-      throw corrupt(`line ${lineNo} is not valid JSON`, lineNo);
+      throw corrupt(`line ${lineNo()} is not valid JSON`, lineNo());
     }
     if (signer) {
       const v = verifyCheckpointLine(value, signer.publicKey);
-      if (typeof v === 'string') throw corrupt(`the checkpoint at line ${lineNo}: ${v}`, lineNo);
+      if (typeof v === 'string') throw corrupt(`the checkpoint at line ${lineNo()}: ${v}`, lineNo());
       startHead = { seq: v.checkpoint.seq + 1, hash: v.checkpoint.head };
       startAt = end + 1;
       startLine = lineNo;
       lastCheckpoint = sha256Hex(raw);
     }
   }
-  const segment = text.slice(startAt);
-  const report = verifyChainText(segment, sha256Hex, startHead);
+  const { report } = verifyChainFileSync(fd, startAt, startHead ? { start: startHead } : {});
   if (!report.ok) {
-    const line = (report.firstBadLine ?? 0) + startLine;
+    const line = (report.firstBadLine ?? 0) + startLine();
     throw corrupt(`line ${line}: ${report.message.replace(/^line \d+: /, '')}`, line);
   }
   const cps = report.checkpoints ?? [];
@@ -425,13 +420,20 @@ function continueRotated(
   const fresh = { head: { seq: 0, hash: GENESIS_HASH }, lastCheckpoint: GENESIS_HASH, unsealed: false, verified: 0 };
   if (n < 1) return fresh;
   const prevPath = `${path}.${n}`;
-  let text: string;
+  let fd: number;
   try {
-    text = fs.readFileSync(prevPath, 'utf8');
+    fd = fs.openSync(prevPath, 'r');
   } catch {
     return fresh;
   }
-  const report = verifyChainText(text, sha256Hex);
+  let report;
+  try {
+    report = verifyChainFileSync(fd, 0).report;
+  } catch {
+    return fresh;
+  } finally {
+    fs.closeSync(fd);
+  }
   if (!report.ok || report.lastSeq === undefined || report.lastHash === undefined) throw corrupt(`the rotated file ${prevPath} it continues is broken (${report.message})`);
   const cps = report.checkpoints ?? [];
   const last = cps[cps.length - 1]; // a sealed file: its checkpoints are verify's business, not the writer's
@@ -444,18 +446,67 @@ function continueRotated(
   };
 }
 
-/** Position of the last `\n` strictly before `end` (or -1), reading backwards in chunks. */
-function lastIndexOfNewline(fd: number, end: number, _size: number): number {
-  const chunk = 64 * 1024;
+const CHECKPOINT_START = Buffer.from('\n{"alg":', 'utf8');
+const NEWLINE = Buffer.from('\n', 'utf8');
+const CHUNK = 64 * 1024;
+
+/** Position of the last occurrence of `pattern` that ends at or before `end` (or -1), reading backwards in chunks. */
+function lastIndexOfBytes(fd: number, end: number, pattern: Buffer): number {
+  const buf = Buffer.alloc(CHUNK + pattern.length);
   let pos = end;
-  const buf = Buffer.alloc(chunk);
+  let tail = 0; // bytes of the previous chunk kept after this one, so a match across chunks is seen
   while (pos > 0) {
-    const len = Math.min(chunk, pos);
+    const len = Math.min(CHUNK, pos);
     const start = pos - len;
+    buf.copy(buf, len, 0, tail);
     fs.readSync(fd, buf, 0, len, start);
-    const idx = buf.subarray(0, len).lastIndexOf(0x0a);
+    const idx = buf.subarray(0, len + tail).lastIndexOf(pattern);
     if (idx >= 0) return start + idx;
+    tail = Math.min(pattern.length - 1, len);
     pos = start;
   }
   return -1;
+}
+
+/** Position of the last `\n` strictly before `end` (or -1). */
+function lastIndexOfNewline(fd: number, end: number): number {
+  return lastIndexOfBytes(fd, end, NEWLINE);
+}
+
+/** True when the file starts with `prefix`. */
+function startsWith(fd: number, prefix: Buffer): boolean {
+  const buf = Buffer.alloc(prefix.length);
+  return fs.readSync(fd, buf, 0, prefix.length, 0) === prefix.length && buf.equals(prefix);
+}
+
+/** The line starting at byte `from` (up to its newline, or `size`) and the position of that newline. */
+function readLineAt(fd: number, from: number, size: number): { raw: string; end: number } {
+  const parts: Buffer[] = [];
+  const buf = Buffer.alloc(CHUNK);
+  let pos = from;
+  while (pos < size) {
+    const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, size - pos), pos);
+    if (n === 0) break;
+    const nl = buf.subarray(0, n).indexOf(0x0a);
+    if (nl >= 0) {
+      parts.push(Buffer.from(buf.subarray(0, nl)));
+      return { raw: Buffer.concat(parts).toString('utf8'), end: pos + nl };
+    }
+    parts.push(Buffer.from(buf.subarray(0, n)));
+    pos += n;
+  }
+  return { raw: Buffer.concat(parts).toString('utf8'), end: size };
+}
+
+/** The number of newlines in the first `end` bytes. */
+function countNewlines(fd: number, end: number): number {
+  const buf = Buffer.alloc(CHUNK);
+  let count = 0;
+  for (let pos = 0; pos < end; ) {
+    const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, end - pos), pos);
+    if (n === 0) break;
+    for (let i = buf.indexOf(0x0a, 0); i >= 0 && i < n; i = buf.indexOf(0x0a, i + 1)) count++;
+    pos += n;
+  }
+  return count;
 }

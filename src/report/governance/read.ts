@@ -2,24 +2,36 @@
  * Reads the inputs of `meshgate report` into a {@link GovernanceAggregator}: each file (or stdin) is
  * read line by line; when its first line is a complete JSON object without `results` it is an audit log
  * and is streamed (one event at a time, nothing kept but the aggregate), otherwise it is a
- * `meshgate check --format json` report, read whole up to a size cap. An audit log file is then verified
- * by the audit module's own verifier ({@link verifyAuditLog}) when it is not larger than `verifyMaxBytes`.
+ * `meshgate check --format json` report, read whole up to a size cap. An audit log is verified in the same
+ * pass by the audit module's own chain verifier ({@link ChainVerifier}, as `meshgate audit verify` and the
+ * JSONL sink use it), in bounded memory, whatever its size. A log read from stdin is verified on its own:
+ * the links to its rotated siblings cannot be checked.
  */
-import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { verifyAuditLog } from '../../audit/verify.js';
+import { ChainLineSplitter, ChainVerifier } from '../../audit/chain.js';
+import { sha256Hex } from '../../sha256.js';
+import { logStream } from '../../audit/verify-stream.js';
+import { judgeLog, logIdOf, type ScannedLogFile } from '../../audit/verify.js';
 import { MeshgateError, isMeshgateError } from '../../errors.js';
 import { stripBom } from '../../text.js';
 import type { GovernanceAggregator } from './aggregate.js';
+import type { LogRow } from './model.js';
+
+/** An audit log file read and verified by {@link readInput}, for {@link linkRotatedLogs}. */
+export interface VerifiedLog {
+  /** Its row in the report. */
+  row: LogRow;
+  /** What the chain verifier saw (the file's path and chain report). */
+  scan: ScannedLogFile;
+}
 
 /** Where and how to read. */
 export interface ReadOptions {
   /** Standard input (for the operand `-`). */
   stdin: NodeJS.ReadableStream;
-  /** Audit logs larger than this are not verified in the report (the verifier reads a log whole). */
-  verifyMaxBytes: number;
   /** The largest check report read (bytes). Default 256 MiB. */
   maxCheckBytes?: number;
+  /** Audit log files read are added here (for {@link linkRotatedLogs}). */
+  verified?: VerifiedLog[];
 }
 
 const MAX_CHECK_BYTES = 256 * 1024 * 1024;
@@ -36,44 +48,54 @@ function isAuditFirstLine(line: string): boolean {
 
 /** Reads one input (a path, or stdin when `path` is undefined) shown as `source`; returns whether it was an audit log. */
 export async function readInput(agg: GovernanceAggregator, source: string, path: string | undefined, options: ReadOptions): Promise<'audit' | 'check' | 'empty'> {
-  const stream = path === undefined ? options.stdin : createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const maxCheck = options.maxCheckBytes ?? MAX_CHECK_BYTES;
   let mode: 'audit' | 'check' | undefined;
   let log: ReturnType<GovernanceAggregator['startLog']> | undefined;
   const chunks: string[] = [];
   let size = 0;
-  try {
-    for await (const raw of lines) {
-      const line = mode === undefined ? stripBom(raw) : raw;
-      if (mode === undefined) {
-        if (line.trim() === '') continue;
-        mode = isAuditFirstLine(line.trim()) ? 'audit' : 'check';
-        if (mode === 'audit') log = agg.startLog(source);
-      }
-      if (mode === 'audit') {
-        if (line.trim() === '') continue;
-        let v: unknown;
-        try {
-          v = JSON.parse(line);
-        } catch {
-          v = undefined;
-        }
-        agg.addAuditLine(v, log!);
-      } else {
-        size += line.length + 1;
-        if (size > maxCheck) {
-          throw new MeshgateError('MG_REPORT_INPUT', `check report is larger than ${maxCheck} bytes`, { location: { file: source } });
-        }
-        chunks.push(line);
-      }
+  const verifier = new ChainVerifier({ hash: sha256Hex });
+  const onLine = (raw: string): void => {
+    if (mode !== 'check') verifier.line(raw); // the raw bytes: a BOM or a blank line breaks a chain
+    const line = mode === undefined ? stripBom(raw) : raw;
+    if (mode === undefined) {
+      if (line.trim() === '') return;
+      mode = isAuditFirstLine(line.trim()) ? 'audit' : 'check';
+      if (mode === 'audit') log = agg.startLog(source);
     }
+    if (mode === 'audit') {
+      if (line.trim() === '') return;
+      let v: unknown;
+      try {
+        v = JSON.parse(line);
+      } catch {
+        v = undefined;
+      }
+      agg.addAuditLine(v, log!);
+    } else {
+      size += line.length + 1;
+      if (size > maxCheck) throw tooLong();
+      chunks.push(line);
+    }
+  };
+  const tooLong = (): MeshgateError => new MeshgateError('MG_REPORT_INPUT', `check report is larger than ${maxCheck} bytes`, { location: { file: source } });
+  const onLongLine = (bytes: number): void => {
+    if (mode === 'check') throw tooLong();
+    verifier.longLine(bytes);
+    if (mode === undefined) {
+      mode = 'check'; // a first line this long is no audit event
+      throw tooLong();
+    }
+    agg.addAuditLine(undefined, log!);
+  };
+  const split = new ChainLineSplitter(onLine, { maxLineBytes: maxCheck, onLongLine });
+  try {
+    const stream: AsyncIterable<Uint8Array | string> = path === undefined ? options.stdin : logStream(path);
+    for await (const chunk of stream) split.write(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   } catch (e) {
     if (isMeshgateError(e)) throw e;
     throw new MeshgateError('MG_REPORT_IO', `cannot read ${source}: ${e instanceof Error ? e.message : String(e)}`, { location: { file: source }, cause: e });
-  } finally {
-    lines.close();
   }
+  const terminated = split.end();
   if (mode === undefined) return 'empty';
   if (mode === 'check') {
     let value: unknown;
@@ -86,18 +108,44 @@ export async function readInput(agg: GovernanceAggregator, source: string, path:
     return 'check';
   }
   const row = log!;
-  if (path === undefined) {
-    row.message = 'read from stdin: not verified (run `meshgate audit verify` on the file)';
-    return 'audit';
-  }
-  const bytes = statSync(path).size;
-  if (bytes > options.verifyMaxBytes) {
-    row.message = `not verified here: the log is ${(bytes / 1048576).toFixed(1)} MiB, over the report's limit of ${(options.verifyMaxBytes / 1048576).toFixed(0)} MiB (run \`meshgate audit verify\`)`;
-    return 'audit';
-  }
-  const report = await verifyAuditLog(path);
+  const report = verifier.end(terminated);
   row.status = report.ok ? 'ok' : 'broken';
-  row.message = report.message;
+  row.message = path === undefined ? `${report.message} (read from stdin: verified on its own, not against its rotated files; run \`meshgate audit verify\` on the files)` : report.message;
   if (report.firstBadLine !== undefined) row.firstBadLine = report.firstBadLine;
+  if (path !== undefined) options.verified?.push({ row, scan: verifier.seqHint === undefined ? { file: path, report } : { file: path, report, seqHint: verifier.seqHint } });
   return 'audit';
+}
+
+/** Problems between the files of one log (a break inside one file is on its row already). */
+const LINK_PROBLEMS = new Set(['missing-file', 'truncated-file', 'overlap', 'link', 'misnamed']);
+
+/**
+ * Checks the rotated files of one log given together (`audit.log.1`, `audit.log`) as one chain with the
+ * audit verifier's own judge ({@link judgeLog}): seq gaps, truncated files, overlaps, broken `prev_hash`
+ * links and swapped names between files. A file whose own chain is intact but whose link is broken gets
+ * its row marked broken, at its first line (or at its end when its tail was cut). The files given are a
+ * window of the log: a first file continuing one that was not given is not a problem. Checkpoint
+ * signatures are `meshgate audit verify --key`'s job.
+ */
+export function linkRotatedLogs(logs: readonly VerifiedLog[]): void {
+  const groups = new Map<string, Map<string, VerifiedLog>>();
+  for (const l of logs) {
+    const id = logIdOf(l.scan.file);
+    const g = groups.get(id) ?? new Map<string, VerifiedLog>();
+    g.set(l.scan.file, l); // the same file given twice is one file
+    groups.set(id, g);
+  }
+  for (const g of groups.values()) {
+    if (g.size < 2) continue;
+    const { report } = judgeLog([...g.values()].map((l) => l.scan), undefined, { window: true });
+    for (const p of report.problems) {
+      const l = g.get(p.file);
+      if (!l || !LINK_PROBLEMS.has(p.kind) || l.row.status === 'broken') continue;
+      let message = p.message;
+      for (const [file, other] of g) message = message.split(file).join(other.row.source);
+      l.row.status = 'broken';
+      l.row.message = message;
+      l.row.firstBadLine = p.line ?? l.scan.report.lines;
+    }
+  }
 }
