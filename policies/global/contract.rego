@@ -29,12 +29,40 @@ encryption_declared if {
 	not no_encryption_words[lower(trim_space(contract.encryption))]
 }
 
-# All fields, nested ones included: [path array, field].
-all_fields contains [p, f] if {
-	walk(contract.fields, [p, f])
+# All fields, nested ones included: canonical path string → field. The same fields a walk of
+# contract.fields finds (objects with a string name and a boolean pii), without walking every scalar:
+# top-level elements directly, and a walk only inside their non-empty objects and arrays. Keyed by path
+# (a string) rather than a set of [path, field] pairs, so no field object is hashed.
+all_fields[path] := f if {
+	some i, f in contract.fields
+	is_field(f)
+	# field_path([i]) without a JSON encoding per field (fields is an array: the model's schema).
+	path := concat("", ["fields.", format_int(i, 10)])
+}
+
+all_fields[path] := g if {
+	some i, f in contract.fields
+	some k, v in f
+	nested_collection(v)
+	walk(v, [q, g])
+	is_field(g)
+	path := field_path(array.concat([i, k], q))
+}
+
+is_field(f) if {
 	is_object(f)
 	is_string(f.name)
 	is_boolean(f.pii)
+}
+
+nested_collection(v) if {
+	is_array(v)
+	count(v) > 0
+}
+
+nested_collection(v) if {
+	is_object(v)
+	count(v) > 0
 }
 
 deny contains {"msg": "Data contract has no domain: every data product belongs to a domain.", "rule": "contract_domain_required", "path": "domain"} if {
@@ -68,14 +96,14 @@ deny contains f if {
 }
 
 deny contains f if {
-	some [p, field] in all_fields
+	some path, field in all_fields
 	field.pii == true
 	not encryption_declared
 	not has_text(field, "encrypted_name")
 	f := {
 		"msg": concat("", ["Field \"", field.name, "\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element)."]),
 		"rule": "contract_pii_encryption",
-		"path": field_path(p),
+		"path": path,
 	}
 }
 

@@ -68,6 +68,14 @@ test_pii_without_encryption_denied_nested_path if {
 	f.path == "fields.0.fields.0"
 }
 
+test_pii_paths_at_every_depth if {
+	deep := {"name": "c", "pii": true, "fields": []}
+	mid := {"name": "b", "pii": false, "fields": [{"name": "x", "pii": false, "fields": []}, deep]}
+	contract := object.union(good, {"fields": [{"name": "a", "pii": true, "fields": []}, {"name": "r", "pii": false, "fields": [mid]}, {"name": "d", "pii": true, "fields": []}]})
+	paths := {f.path | some f in c.deny with input as {"contract": contract}; f.rule == "contract_pii_encryption"}
+	paths == {"fields.0", "fields.1.fields.0.fields.1", "fields.2"}
+}
+
 test_pii_field_with_encrypted_name_allowed if {
 	contract := object.union(good, {"fields": [{"name": "email", "pii": true, "encrypted_name": "email_enc", "fields": []}, {"name": "phone", "pii": true, "fields": []}]})
 	paths := {f.path | some f in c.deny with input as {"contract": contract}; f.rule == "contract_pii_encryption"}

@@ -8,9 +8,12 @@ marketing_field_path(p) := concat(".", ["fields", concat(".", [sprintf("%v", [x]
 
 marketing_classified(field) if trim_space(field.classification) != ""
 
+# The fields a walk of input.contract.fields finds (objects with a string name and an array of nested
+# fields), without walking every scalar: top-level elements directly, and a walk only inside their
+# non-empty objects and arrays. The path is built for findings only.
 deny contains f if {
 	marketing_contract
-	walk(input.contract.fields, [p, field])
+	some i, field in input.contract.fields
 	is_object(field)
 	is_string(field.name)
 	is_array(field.fields)
@@ -18,6 +21,33 @@ deny contains f if {
 	f := {
 		"msg": sprintf("Field \"%s\" has no classification tag (public, internal, confidential, restricted or pii).", [field.name]),
 		"rule": "marketing_field_classification",
-		"path": sprintf("%s.classification", [marketing_field_path(p)]),
+		"path": sprintf("%s.classification", [marketing_field_path([i])]),
 	}
+}
+
+deny contains f if {
+	marketing_contract
+	some i, top in input.contract.fields
+	some k, v in top
+	marketing_nested_collection(v)
+	walk(v, [q, field])
+	is_object(field)
+	is_string(field.name)
+	is_array(field.fields)
+	not marketing_classified(field)
+	f := {
+		"msg": sprintf("Field \"%s\" has no classification tag (public, internal, confidential, restricted or pii).", [field.name]),
+		"rule": "marketing_field_classification",
+		"path": sprintf("%s.classification", [marketing_field_path(array.concat([i, k], q))]),
+	}
+}
+
+marketing_nested_collection(v) if {
+	is_array(v)
+	count(v) > 0
+}
+
+marketing_nested_collection(v) if {
+	is_object(v)
+	count(v) > 0
 }
