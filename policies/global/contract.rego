@@ -31,8 +31,9 @@ encryption_declared if {
 
 # All fields, nested ones included: canonical path string → field. The same fields a walk of
 # contract.fields finds (objects with a string name and a boolean pii), without walking every scalar:
-# top-level elements directly, and a walk only inside their non-empty objects and arrays. Keyed by path
-# (a string) rather than a set of [path, field] pairs, so no field object is hashed.
+# top-level elements directly, and a walk only inside their non-empty nested `fields` (the model's schema
+# allows no other objects in a field: constraints hold scalars, tags strings). Keyed by path (a string)
+# rather than a set of [path, field] pairs, so no field object is hashed.
 all_fields[path] := f if {
 	some i, f in contract.fields
 	is_field(f)
@@ -42,27 +43,17 @@ all_fields[path] := f if {
 
 all_fields[path] := g if {
 	some i, f in contract.fields
-	some k, v in f
-	nested_collection(v)
-	walk(v, [q, g])
+	is_array(f.fields)
+	count(f.fields) > 0
+	walk(f.fields, [q, g])
 	is_field(g)
-	path := field_path(array.concat([i, k], q))
+	path := field_path(array.concat([i, "fields"], q))
 }
 
 is_field(f) if {
 	is_object(f)
 	is_string(f.name)
 	is_boolean(f.pii)
-}
-
-nested_collection(v) if {
-	is_array(v)
-	count(v) > 0
-}
-
-nested_collection(v) if {
-	is_object(v)
-	count(v) > 0
 }
 
 deny contains {"msg": "Data contract has no domain: every data product belongs to a domain.", "rule": "contract_domain_required", "path": "domain"} if {
@@ -96,9 +87,9 @@ deny contains f if {
 }
 
 deny contains f if {
+	not encryption_declared
 	some path, field in all_fields
 	field.pii == true
-	not encryption_declared
 	not has_text(field, "encrypted_name")
 	f := {
 		"msg": concat("", ["Field \"", field.name, "\" holds PII but the contract declares no encryption protocol (and the field names no encrypted element)."]),
