@@ -87,41 +87,35 @@ function limitError(code: string, msg: string, st: WalkState, offset?: number): 
   return new MeshgateError(`MG_CONTRACT_${code}`, msg, { location: locAt(st, offset) });
 }
 
-/** {@link pathKey} of a path extended by `seg`, from the parent path's key (`undefined`: the empty path). */
-function childKey(parent: string | undefined, seg: string | number): string {
-  return parent === undefined ? String(seg) : `${parent}\u001f${seg}`;
-}
-
-/** `key` is {@link pathKey} of the node's path, built incrementally (no path array per node); `undefined` at the root. */
-function walk(node: unknown, doc: Document, key: string | undefined, depth: number, st: WalkState, keyOffset?: number): TreeValue {
+function walk(node: unknown, doc: Document, path: (string | number)[], depth: number, st: WalkState, keyOffset?: number): TreeValue {
   if (++st.nodes > MAX_NODES) throw limitError('TOO_LARGE', `document expands to more than ${MAX_NODES} values`, st);
   const start = keyOffset ?? (node as YamlNode | null)?.range?.[0];
-  if (start !== undefined) st.locs.set(key ?? '', locAt(st, start));
+  if (start !== undefined) st.locs.set(pathKey(path), locAt(st, start));
   if (depth > MAX_DEPTH) throw limitError('DEPTH', `nesting deeper than ${MAX_DEPTH} levels`, st, start);
   if (yaml().isAlias(node)) {
     if (++st.aliases > MAX_ALIAS_EXPANSIONS) throw limitError('ALIAS_LIMIT', `more than ${MAX_ALIAS_EXPANSIONS} alias expansions (alias bomb?)`, st, start);
     const target = node.resolve(doc);
     if (target === undefined) throw limitError('SYNTAX', `unresolved alias *${node.source}`, st, start);
-    return walk(target, doc, key, depth + 1, st, start);
+    return walk(target, doc, path, depth + 1, st, start);
   }
   if (yaml().isMap(node)) {
     const obj = newObject();
     for (const item of node.items) {
       if (!yaml().isPair(item)) continue;
       const k = yaml().isScalar(item.key) ? item.key.value : item.key;
-      const name = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify((k as YamlNode).toJSON?.() ?? null) : String(k);
+      const key = k === null || k === undefined ? '' : typeof k === 'object' ? JSON.stringify((k as YamlNode).toJSON?.() ?? null) : String(k);
       const keyStart = (item.key as YamlNode | null)?.range?.[0];
       if (item.key && yaml().isAlias(item.key)) throw limitError('SYNTAX', 'aliases as map keys are not supported', st, keyStart);
-      if (Object.prototype.hasOwnProperty.call(obj, name)) throw limitError('SYNTAX', `Map keys must be unique: ${JSON.stringify(name)} is defined twice`, st, keyStart);
-      const v = walk(item.value, doc, childKey(key, name), depth + 1, st, keyStart);
-      Object.defineProperty(obj, name, { value: v, enumerable: true, writable: true, configurable: true });
+      if (Object.prototype.hasOwnProperty.call(obj, key)) throw limitError('SYNTAX', `Map keys must be unique: ${JSON.stringify(key)} is defined twice`, st, keyStart);
+      const v = walk(item.value, doc, [...path, key], depth + 1, st, keyStart);
+      Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return obj;
   }
   if (yaml().isSeq(node)) {
     const arr: TreeValue[] = [];
     node.items.forEach((it, i) => {
-      arr.push(walk(it, doc, childKey(key, i), depth + 1, st));
+      arr.push(walk(it, doc, [...path, i], depth + 1, st));
     });
     return arr;
   }
@@ -188,7 +182,7 @@ export function parseSource(text: string, options: ParseSourceOptions = {}): Sou
   }
   let root: TreeValue;
   try {
-    root = walk(doc.contents, doc, undefined, 0, st);
+    root = walk(doc.contents, doc, [], 0, st);
   } catch (e) {
     if (e instanceof MeshgateError) throw e;
     if (e instanceof RangeError) throw new MeshgateError('MG_CONTRACT_DEPTH', 'source nests too deeply', { location: base, cause: e });
