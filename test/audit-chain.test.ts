@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditTrail, GENESIS_HASH, jsonlSink, verifyAuditLog, verifyChainText } from '../src/audit/index.js';
 import { runAuditVerify } from '../src/cli/audit-verify.js';
-import { makeDecision } from './helpers/audit-decisions.js';
+import { logLines, makeDecision, writeDecisionLog } from './helpers/audit-decisions.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -14,18 +14,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function writeLog(n: number, name = 'audit.log'): Promise<string> {
-  const path = join(dir, name);
-  const sink = jsonlSink(path);
-  const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
-  for (let i = 0; i < n; i++) trail.record(makeDecision(i % 2 ? 'access' : 'terraform'), { i });
-  await trail.close();
-  return path;
-}
+const writeLog = (n: number, name = 'audit.log'): Promise<string> => writeDecisionLog(join(dir, name), n, (i) => makeDecision(i % 2 ? 'access' : 'terraform'));
 
-async function lines(path: string): Promise<string[]> {
-  return (await readFile(path, 'utf8')).split('\n').slice(0, -1);
-}
+const lines = logLines;
 
 async function rewrite(path: string, ls: string[], terminated = true): Promise<void> {
   await writeFile(path, ls.join('\n') + (terminated ? '\n' : ''));

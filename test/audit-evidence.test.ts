@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditTrail, jsonlSink, verifyAuditLog } from '../src/audit/index.js';
-import { makeDecision } from './helpers/audit-decisions.js';
+import { logLines, makeDecision, writeDecisionLog } from './helpers/audit-decisions.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -16,16 +16,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function writeLog(n: number, name = 'audit.log'): Promise<string> {
-  const path = join(dir, name);
-  const sink = jsonlSink(path);
-  const trail = new AuditTrail({ sinks: [sink], version: 't', onSinkFailure: 'fail' });
-  for (let i = 0; i < n; i++) trail.record(makeDecision('access', i === 2 ? { allowed: false, outcome: 'denied' } : {}), { i });
-  await trail.close();
-  return path;
-}
+const writeLog = (n: number, name = 'audit.log'): Promise<string> =>
+  writeDecisionLog(join(dir, name), n, (i) => makeDecision('access', i === 2 ? { allowed: false, outcome: 'denied' } : {}));
 
-const lines = async (p: string): Promise<string[]> => (await readFile(p, 'utf8')).split('\n').slice(0, -1);
+const lines = logLines;
 
 describe('byte-exact lines', () => {
   it('a second "outcome" key inserted into a line is rejected, naming the key and seq', async () => {

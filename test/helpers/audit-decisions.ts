@@ -135,3 +135,21 @@ export function customerProfileAccessInput(): unknown {
     },
   };
 }
+
+/**
+ * Writes `n` decisions (the i-th from `decisionAt(i)`, recorded with input `{ i }`) through a JSONL sink at
+ * `path` and closes it; returns the path.
+ */
+export async function writeDecisionLog(path: string, n: number, decisionAt: (i: number) => Decision): Promise<string> {
+  const { AuditTrail, jsonlSink } = await import('../../src/audit/index.js');
+  const trail = new AuditTrail({ sinks: [jsonlSink(path)], version: 't', onSinkFailure: 'fail' });
+  for (let i = 0; i < n; i++) trail.record(decisionAt(i), { i });
+  await trail.close();
+  return path;
+}
+
+/** The lines of a log file (without the empty string after its final newline). */
+export async function logLines(path: string): Promise<string[]> {
+  const { readFile } = await import('node:fs/promises');
+  return (await readFile(path, 'utf8')).split('\n').slice(0, -1);
+}
