@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { createEngine, type Engine } from '../src/engine.js';
 import { memorySink } from '../src/audit/index.js';
 import { bundlePath } from './helpers/paths.js';
+import { bucketPlan } from './helpers/plans.js';
 
 /** Confusable replacements (Cyrillic and Greek look-alikes of Latin letters). */
 const CONFUSABLE: Record<string, string> = { a: '\u0430', e: '\u0435', o: '\u043e', p: '\u0440', c: '\u0441', x: '\u0445', i: '\u0456', n: '\u03b7' };
@@ -84,34 +85,20 @@ describe('issue 16 properties: no variant of a denied input is allowed; no sensi
         SECRET,
         async (classification, sensitiveTag, domain, secretAlg, secretName) => {
           sink.events.length = 0;
-          const plan = {
-            format_version: '1.2',
-            resource_changes: [
-              {
-                address: 'aws_s3_bucket.b',
-                mode: 'managed',
-                type: 'aws_s3_bucket',
-                name: 'b',
-                change: {
-                  actions: ['create'],
-                  before: null,
-                  after: {
-                    bucket: secretName,
-                    tags: { Domain: domain, DataProduct: 'p', CostCenter: '1', ManagedBy: 'terraform', DataClassification: classification },
-                    logging: [{ target_bucket: secretName }],
-                    server_side_encryption_configuration: [{ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: secretAlg }] }] }],
-                  },
-                  after_unknown: {},
-                  after_sensitive: {
-                    bucket: true,
-                    logging: [{ target_bucket: true }],
-                    server_side_encryption_configuration: [{ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: true }] }] }],
-                    ...(sensitiveTag ? { tags: { DataClassification: true } } : {}),
-                  },
-                },
-              },
-            ],
-          };
+          const plan = bucketPlan(
+            {
+              bucket: secretName,
+              tags: { Domain: domain, DataProduct: 'p', CostCenter: '1', ManagedBy: 'terraform', DataClassification: classification },
+              logging: [{ target_bucket: secretName }],
+              server_side_encryption_configuration: [{ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: secretAlg }] }] }],
+            },
+            {
+              bucket: true,
+              logging: [{ target_bucket: true }],
+              server_side_encryption_configuration: [{ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: true }] }] }],
+              ...(sensitiveTag ? { tags: { DataClassification: true } } : {}),
+            },
+          );
           const d = await engine.checkPlan(plan, { file: 'p.json' });
           expect(d.allowed).toBe(false);
           const all = JSON.stringify(d) + JSON.stringify(sink.events);

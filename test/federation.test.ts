@@ -14,25 +14,9 @@ import { loadContractsFromDir } from '../src/subjects/access/load.js';
 import type { Decision } from '../src/types.js';
 import { planRequest } from '../src/subjects/terraform/check.js';
 import { FIXTURES, bundlePath } from './helpers/paths.js';
+import { bucketPlan } from './helpers/plans.js';
 
 const TAGS = { Domain: 'customer', DataProduct: 'profile', CostCenter: '3000', ManagedBy: 'terraform' };
-
-/** A one-bucket plan: `after` values, and the after_sensitive / after_unknown mirrors. */
-function bucketPlan(after: Record<string, unknown>, afterSensitive: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    format_version: '1.2',
-    resource_changes: [
-      {
-        address: 'aws_s3_bucket.b',
-        mode: 'managed',
-        type: 'aws_s3_bucket',
-        name: 'b',
-        ...extra,
-        change: { actions: ['create'], before: null, after: { bucket: 'acme-b', ...after }, after_unknown: {}, after_sensitive: afterSensitive },
-      },
-    ],
-  };
-}
 
 const denyRules = (d: Decision): string[] => [...new Set(d.findings.filter((f) => f.level === 'deny').map((f) => f.rule))].sort();
 
