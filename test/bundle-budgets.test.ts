@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/engine.js';
@@ -17,6 +16,7 @@ import { packBundle } from '../src/policy/tar-writer.js';
 import { signBundle } from '../src/policy/signing.js';
 import { startBundlePolling } from '../src/policy/http-source.js';
 import { bundlePath, ROOT } from './helpers/paths.js';
+import { listenLoopback } from './helpers/loopback.js';
 
 /** loadBundle, imported lazily so that the engine-level tests of this file run on their own. */
 const loadBundle = async (...args: Parameters<typeof import('../src/policy/load.js').loadBundle>): ReturnType<typeof import('../src/policy/load.js').loadBundle> =>
@@ -166,8 +166,8 @@ describe('every budget has its own code, for bytes, files, folders and downloads
       res.on('close', () => (sent = Math.max(sent, 0)));
       pump();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/global.tar.gz`;
+    const loopback = await listenLoopback(server);
+    const url = `${loopback.origin}/global.tar.gz`;
     const engine = await createEngine({ global: bundlePath('global') });
     const poller = startBundlePolling(engine, { layer: 'global', url, pollSeconds: 3600, limits: { maxCompressedBytes: 1024 * 1024 } });
     try {
@@ -177,8 +177,7 @@ describe('every budget has its own code, for bytes, files, folders and downloads
     } finally {
       poller.stop();
       await engine.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await loopback.close();
     }
   });
 });

@@ -9,7 +9,6 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { jsonlSink, memorySink, verifyAuditLog, type AuditEvent, type AuditSink } from '../src/audit/index.js';
@@ -18,6 +17,7 @@ import { readBundle } from '../src/policy/bundle.js';
 import { signBundle } from '../src/policy/signing.js';
 import { packBundle } from '../src/policy/tar-writer.js';
 import { bundlePath, ROOT } from './helpers/paths.js';
+import { listenLoopback } from './helpers/loopback.js';
 
 const RSA_PRIV = readFileSync(join(ROOT, 'fixtures/keys/rsa-private.pem'), 'utf8');
 const RSA_PUB = readFileSync(join(ROOT, 'fixtures/keys/rsa-public.pem'), 'utf8');
@@ -48,15 +48,8 @@ async function serve(body: Uint8Array): Promise<Served> {
     res.writeHead(state.status);
     res.end(state.status === 200 ? Buffer.from(state.body) : 'no');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bundles/global.tar.gz?token=s3cret-token`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  });
+  const { origin, close } = await listenLoopback(server);
+  return Object.assign(state, { url: `${origin}/bundles/global.tar.gz?token=s3cret-token`, close });
 }
 
 /** Waits (polling the state, no timing asserted) until `ready()` holds; fails the test after ~5 s. */

@@ -6,13 +6,13 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { readBundle } from '../src/policy/bundle.js';
 import { startBundlePolling, type BundlePollingOptions } from '../src/policy/http-source.js';
 import { signBundle } from '../src/policy/signing.js';
 import { bundlePath, ROOT } from './helpers/paths.js';
+import { listenLoopback } from './helpers/loopback.js';
 
 const RSA_PRIV = readFileSync(join(ROOT, 'fixtures/keys/rsa-private.pem'), 'utf8');
 const RSA_PUB = readFileSync(join(ROOT, 'fixtures/keys/rsa-public.pem'), 'utf8');
@@ -38,16 +38,8 @@ async function serve(handler: (path: string, res: ServerResponse) => void): Prom
     requests.push({ path: req.url ?? '', headers: req.headers });
     handler(req.url ?? '', res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenLoopback(server);
+  return { url: origin, requests, close };
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -4,13 +4,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { readBundle } from '../src/policy/bundle.js';
 import { nextDelaySeconds, startBundlePolling, type BundlePoller, type HttpBundleSwapEvent } from '../src/policy/http-source.js';
 import { signBundle } from '../src/policy/signing.js';
 import type { Decision } from '../src/types.js';
+import { listenLoopback } from './helpers/loopback.js';
 
 const root = process.cwd();
 const RSA_PRIV = readFileSync(join(root, 'fixtures/keys/rsa-private.pem'), 'utf8');
@@ -46,18 +46,8 @@ async function bundleServer(initial: Served): Promise<{ url: string; state: Serv
     res.writeHead(state.status, { 'Content-Type': 'application/gzip', ...(state.etag !== undefined ? { ETag: state.etag } : {}) });
     res.end(Buffer.from(state.body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/bundles/global.tar.gz`,
-    state,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { origin, close } = await listenLoopback(server);
+  return { url: `${origin}/bundles/global.tar.gz`, state, requests, close };
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
