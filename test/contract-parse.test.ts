@@ -305,6 +305,18 @@ describe('values and locations', () => {
   });
 });
 
+describe('negative retention (found by the robustness property)', () => {
+  it('a negative or non-finite retention is no retention: the contract parses without one, never an invalid model', () => {
+    for (const retention of [-0.5000000000000001, -3, '-3', 'P-1D']) {
+      const parsed = parseContract({ data_product_contract: { retention } }, { file: 'neg.json' });
+      expect(parsed.contract.retention_days).toBeUndefined();
+    }
+    expect(retentionDays(-1)).toBeUndefined();
+    expect(retentionDays(Number.POSITIVE_INFINITY)).toBeUndefined();
+    expect(retentionDays(2555)).toBe(2555);
+  });
+});
+
 describe('robustness (property)', () => {
   const onlyCoded = (src: string | Record<string, unknown>): void => {
     try {

@@ -114,15 +114,22 @@ export function makeSlo(name: string, raw: unknown, description?: string, unitHi
   return slo;
 }
 
-/** Days of a retention value: a number (days), an ISO duration, or a short duration. */
+/** Days of a retention value: a number (days), an ISO duration, or a short duration; undefined when it is none of those, negative or not finite. */
 export function retentionDays(raw: unknown, unit?: string): number | undefined {
+  const days = daysOf(raw, unit);
+  // a negative or non-finite period is no retention at all (a policy that needs one sees it missing)
+  return days !== undefined && Number.isFinite(days) && days >= 0 ? days : undefined;
+}
+
+/** {@link retentionDays} before its range check. */
+function daysOf(raw: unknown, unit?: string): number | undefined {
   if (typeof raw === 'number') {
     if (unit === undefined) return raw;
     const s = durationFromUnit(raw, unit);
     return s === undefined ? undefined : s / DAY;
   }
   if (typeof raw !== 'string') return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw.trim())) return retentionDays(Number(raw), unit);
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return daysOf(Number(raw), unit);
   const s = parseDuration(raw);
   return s === undefined ? undefined : s / DAY;
 }
