@@ -147,6 +147,10 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
       const t = target.get(ep);
       return t === undefined ? undefined : runtime.evaluateJson(t, json);
     },
+    evaluateJsonShared: (ep, json) => {
+      const t = target.get(ep);
+      return t === undefined ? undefined : runtime.evaluateJsonShared(t, json);
+    },
   };
 }
 
@@ -426,9 +430,9 @@ export class Engine {
 
   /** Decides an access request synchronously (the hot path). Default deny; never throws for bad requests or policy errors. */
   authorize(request: AccessRequestInput): Decision {
-    const t0 = now();
     const built = accessRequest(request, this.contracts, this.vocabulary);
     if (built.canonical === undefined || this.cache.capacity === 0) return this.decide(built.request);
+    const t0 = now();
     this.revKey ??= [...this.layerMap.values()].map((l) => `${l.name}=${l.bundle.revision}`).join(',');
     const key = `${this.revKey}\n${built.canonical}`;
     const hit = this.cache.get(key);

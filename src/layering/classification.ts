@@ -24,8 +24,10 @@ export const DEFAULT_VOCABULARY: ClassificationVocabulary = { piiSynonyms: new S
 
 /** The canonical spelling of a label: NFKC, trim, case fold, separators as `_`. */
 export function canonicalLabel(label: string): string {
-  return canonicalName(label).replace(/[\s_-]+/gu, '_');
+  // lower-case ASCII letters and digits only: already canonical (the hot path of access requests)
+  return SIMPLE_LABEL.test(label) ? label : canonicalName(label).replace(/[\s_-]+/gu, '_');
 }
+const SIMPLE_LABEL = /^[a-z0-9]*$/;
 
 /** Builds a vocabulary from the default synonyms plus extra ones (any spelling). */
 export function vocabularyWith(extra: readonly unknown[] | undefined): ClassificationVocabulary {

@@ -43,7 +43,9 @@ export function emptyObligations(): Obligations {
 
 /** The obligation keys of a layer's result that the ABI does not define (own keys, `__proto__` included). */
 export function unknownObligationKinds(o: Readonly<Record<string, unknown>>): string[] {
-  return Object.keys(o).filter((k) => !KINDS.has(k));
+  let out: string[] | undefined;
+  for (const k of Object.keys(o)) if (!KINDS.has(k)) (out ??= []).push(k);
+  return out ?? [];
 }
 
 /** Merges obligations of several layers: each ABI kind's values are unioned (de-duplicated) and sorted; other keys are ignored. */

@@ -7,8 +7,9 @@
  * Decision. Nothing fails open: every policy failure becomes a denying error decision. No I/O.
  */
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
 import { checkAccessResult, checkComplianceResult } from '../policy/abi.js';
-import type { Decision, DecisionError, Enforcement, Entrypoint, Level, Location, Obligations, RawFinding, SubjectKind } from '../types.js';
+import type { AccessResult, Decision, DecisionError, Enforcement, Entrypoint, Level, Location, Obligations, RawFinding, SubjectKind } from '../types.js';
 import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
 import { isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './merge.js';
 import { resolveDomain, type DomainResolution } from './names.js';
@@ -25,6 +26,11 @@ export interface DecisionLayer {
   evaluate(entrypoint: Entrypoint, input: unknown): unknown;
   /** {@link evaluate} on an input given as JSON text (serialised once for every layer); optional. */
   evaluateJson?(entrypoint: Entrypoint, json: string): unknown;
+  /**
+   * {@link evaluateJson} returning a value the decision path only reads: deeply frozen, possibly shared
+   * between calls with the same result (parsed once). Optional; used for access decisions.
+   */
+  evaluateJsonShared?(entrypoint: Entrypoint, json: string): unknown;
 }
 
 /** One unit of a request: one entrypoint evaluated for one (sub)subject in global + its domains' layers. */
@@ -111,6 +117,25 @@ function unknownDomainMessage(r: Extract<DomainResolution, { ok: false }>): stri
 }
 
 /**
+ * Checked access results of frozen (shared, immutable) policy results: the same result object is checked
+ * once. The check does not depend on the layer (only its error messages do, and errors are not kept).
+ */
+const checkedShared = new WeakMap<object, { r: AccessResult | undefined; extra: string[] | undefined }>();
+
+/** {@link checkAccessResult} and the obligation kinds outside the ABI, remembered for a frozen result. */
+function checkedAccess(result: unknown, layerName: string): { r: AccessResult | undefined; extra: string[] | undefined } {
+  const shared = typeof result === 'object' && result !== null && Object.isFrozen(result);
+  if (shared) {
+    const hit = checkedShared.get(result);
+    if (hit !== undefined) return hit;
+  }
+  const r = checkAccessResult(result, layerName);
+  const out = { r, extra: r === undefined ? undefined : unknownObligationKinds(r.obligations) };
+  if (shared) checkedShared.set(result, deepFreeze(out)); // shared from now on: read-only
+  return out;
+}
+
+/**
  * Makes a decision. Never throws for policy errors, unknown domains or bad results: they become a denying
  * error decision. `decisionId` is the engine's next id.
  */
@@ -118,20 +143,27 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
   const t0 = now();
   const errors: DecisionError[] = request.errors ? request.errors.map((e) => ({ ...e })) : [];
   const notes: LayerFinding[] = [];
-  const resolved = new Map<string, string | undefined>();
-  const seenProblems = new Set<string>();
+  // most requests name one domain, resolved once: the maps are made only when a second name or a problem shows up
+  let lastRaw: string | undefined;
+  let lastResolved: string | undefined;
+  let resolved: Map<string, string | undefined> | undefined;
+  let seenProblems: Set<string> | undefined;
   /** The canonical domain, or undefined (after recording the problem) when it is not known. */
   /** Where a domain note points: the unit's `domain` field (or its resource), else the file. */
   const whereDomain = (unit: DecisionUnit | undefined): Location | undefined =>
     unit?.locate?.({ msg: '', rule: '', path: 'domain', ...(unit.resource === undefined ? {} : { resource: unit.resource }) }) ?? (request.file === undefined ? undefined : { file: request.file });
   const resolve = (raw: string | undefined, unit: DecisionUnit | undefined): string | undefined => {
     if (raw === undefined) return undefined;
-    if (resolved.has(raw)) return resolved.get(raw);
+    if (raw === lastRaw) return lastResolved;
+    if (resolved?.has(raw)) return resolved.get(raw);
     const r = resolveDomain(raw, settings.knownDomains);
     const out = r.ok ? (r.domain === 'global' ? undefined : r.domain) : undefined;
-    resolved.set(raw, out);
+    if (lastRaw !== undefined) (resolved ??= new Map()).set(lastRaw, lastResolved);
+    lastRaw = raw;
+    lastResolved = out;
     if (!r.ok) {
       const msg = unknownDomainMessage(r);
+      seenProblems ??= new Set();
       if (!seenProblems.has(msg)) {
         seenProblems.add(msg);
         if (settings.unknownDomain === 'error') errors.push({ code: 'MG_DOMAIN_UNKNOWN', message: `${msg}: its rules cannot be applied` });
@@ -180,14 +212,20 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         const te = now();
         try {
           // the same JSON as serialising { ...input, layer, domain } (same keys, same order)
+          const json =
+            unit.inputJson !== undefined && unit.inputJson.endsWith('}')
+              ? `${unit.inputJson.length > 2 ? `${unit.inputJson.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`
+              : undefined;
+          // an access result is only read here (checked into new objects): it may be a shared, frozen one
           const result =
-            unit.inputJson !== undefined && layer.evaluateJson !== undefined && unit.inputJson.endsWith('}')
-              ? layer.evaluateJson(unit.entrypoint, `${unit.inputJson.length > 2 ? `${unit.inputJson.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`)
-              : layer.evaluate(unit.entrypoint, withDomain ? { ...unit.input, layer: layerName, domain: unitDomain ?? null } : { ...unit.input, layer: layerName });
+            json !== undefined && isAccess && layer.evaluateJsonShared !== undefined
+              ? layer.evaluateJsonShared(unit.entrypoint, json)
+              : json !== undefined && layer.evaluateJson !== undefined
+                ? layer.evaluateJson(unit.entrypoint, json)
+                : layer.evaluate(unit.entrypoint, withDomain ? { ...unit.input, layer: layerName, domain: unitDomain ?? null } : { ...unit.input, layer: layerName });
           if (isAccess) {
-            const r = checkAccessResult(result, layerName);
-            const extra = r ? unknownObligationKinds(r.obligations) : [];
-            if (extra.length > 0) {
+            const { r, extra } = checkedAccess(result, layerName);
+            if (extra !== undefined && extra.length > 0) {
               throw new MeshgateError('MG_POLICY_OBLIGATION_UNKNOWN', `layer ${layerName}: obligation kind(s) ${extra.map((k) => JSON.stringify(k)).join(', ')} are not defined by the policy ABI (mask, row_filters)`, {
                 details: { layer: layerName },
               });
@@ -222,13 +260,13 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
 
   const failed = errors.length > 0;
   let allowed: boolean;
-  let findings = mergeFindings([...notes, ...raw], settings.layering);
+  let findings = notes.length === 0 && raw.length === 0 ? [] : mergeFindings(notes.length === 0 ? raw : raw.length === 0 ? notes : [...notes, ...raw], settings.layering);
   let obligations: Obligations = emptyObligations();
   let reason: Decision['reason'];
   let allowedBy: string[] | undefined;
   if (isAccess) {
     const verdict = combine(access);
-    findings = [...verdict.findings, ...findings];
+    if (verdict.findings.length > 0) findings = findings.length === 0 ? verdict.findings : [...verdict.findings, ...findings];
     allowedBy = verdict.allowed_by;
     allowed = verdict.allowed && !findings.some((f) => isFailing(f, settings.failOn));
     if (allowed && !failed) obligations = verdict.obligations;
@@ -237,9 +275,13 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
     allowed = !findings.some((f) => isFailing(f, settings.failOn));
   }
   const outcome = failed ? 'error' : allowed ? 'allowed' : 'denied';
-  const layerNames = [...layers.keys()].filter((n) => used.has(n));
+  const layerNames: string[] = [];
   const bundles: Decision['bundles'] = {};
-  for (const n of layerNames) bundles[n] = { revision: (layers.get(n) as DecisionLayer).revision };
+  for (const [n, layer] of layers) {
+    if (!used.has(n)) continue;
+    layerNames.push(n);
+    bundles[n] = { revision: layer.revision };
+  }
   const decision: Decision = {
     decision_id: decisionId,
     kind: request.kind,

@@ -161,14 +161,26 @@ export function checkAccessResult(result: unknown, layer: string): AccessResult 
     );
   }
   const r = result as { allow?: boolean; allow_rules?: string[]; deny?: unknown[]; obligations?: Record<string, unknown> };
-  const ob = r.obligations ?? {};
-  const obligations: Obligations = { ...ob, mask: [...((ob['mask'] as string[] | undefined) ?? [])], row_filters: [...((ob['row_filters'] as string[] | undefined) ?? [])] };
+  // The result is freshly parsed from the policy's output and owned here: its arrays are taken, not copied.
+  const ob = r.obligations;
+  let obligations: Obligations;
+  if (ob === undefined) obligations = { mask: [], row_filters: [] };
+  else if (onlyAbiObligationKeys(ob)) obligations = { mask: (ob['mask'] as string[] | undefined) ?? [], row_filters: (ob['row_filters'] as string[] | undefined) ?? [] };
+  // other keys are kept (own data properties, `__proto__` included) for the caller to refuse by name
+  else obligations = { ...ob, mask: (ob['mask'] as string[] | undefined) ?? [], row_filters: (ob['row_filters'] as string[] | undefined) ?? [] };
+  const deny = r.deny;
   return {
     allow: r.allow === true,
-    allow_rules: [...(r.allow_rules ?? [])],
-    deny: (r.deny ?? []).map((f) => normaliseFinding(f, 'meshgate/access')),
+    allow_rules: r.allow_rules ?? [],
+    deny: deny === undefined || deny.length === 0 ? [] : deny.map((f) => normaliseFinding(f, 'meshgate/access')),
     obligations,
   };
+}
+
+/** True when an obligations object has no own key besides `mask` and `row_filters`. */
+function onlyAbiObligationKeys(ob: Record<string, unknown>): boolean {
+  for (const k in ob) if (k !== 'mask' && k !== 'row_filters') return false;
+  return Object.getPrototypeOf(ob) === Object.prototype || Object.getPrototypeOf(ob) === null;
 }
 
 /** The ajv check of the access result schema (the reference {@link quickAccessShape} must agree with). */

@@ -123,16 +123,29 @@ export class PolicyInstance {
     return this.dump(ex.opa_eval_ctx_get_result(ctx));
   }
 
+  /** A byte view of the linear memory, re-made only when the memory has grown (which detaches the old buffer). */
+  heap(): Uint8Array {
+    const buf = this.mem.buffer;
+    if (this.heapView === undefined || this.heapView.buffer !== buf) this.heapView = new Uint8Array(buf);
+    return this.heapView;
+  }
+  private heapView: Uint8Array | undefined;
+
   /** Reads the NUL-terminated JSON at `addr` and parses it. */
   readJson(addr: number): unknown {
-    const heap = new Uint8Array(this.mem.buffer);
+    return JSON.parse(this.readText(addr));
+  }
+
+  /** Reads the NUL-terminated UTF-8 text at `addr` (a policy's JSON output). */
+  readText(addr: number): string {
+    const heap = this.heap();
     const end = heap.indexOf(0, addr);
     if (end < 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'policy result is not NUL-terminated');
-    return JSON.parse(decoder.decode(heap.subarray(addr, end)));
+    return decoder.decode(heap.subarray(addr, end));
   }
 
   private readString(addr: number): string {
-    const heap = new Uint8Array(this.mem.buffer);
+    const heap = this.heap();
     const end = heap.indexOf(0, addr);
     return decoder.decode(heap.subarray(addr, end < 0 ? heap.length : end));
   }
@@ -143,21 +156,39 @@ export class PolicyInstance {
 
   private load(json: Uint8Array): number {
     const raw = this.exports.opa_malloc(json.byteLength);
-    new Uint8Array(this.mem.buffer).set(json, raw);
+    this.heap().set(json, raw);
     const parsed = this.exports.opa_json_parse(raw, json.byteLength);
     if (parsed === 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'the policy could not parse a JSON value handed to it');
     return parsed;
   }
 
   private callBuiltin(id: number, args: number[]): number {
+    const impl = this.builtinImpls[id] ?? this.resolveBuiltin(id);
+    const values: unknown[] = new Array<unknown>(args.length);
+    for (let i = 0; i < args.length; i++) values[i] = this.dump(args[i] as number);
+    const result = impl(...values);
+    if (result === undefined) return 0;
+    // the result's JSON encoded straight into the policy's heap (no intermediate byte array)
+    const text = JSON.stringify(result);
+    const room = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    const raw = this.exports.opa_malloc(room);
+    const { written } = encoder.encodeInto(text, this.heap().subarray(raw, raw + room));
+    const parsed = this.exports.opa_json_parse(raw, written);
+    if (parsed === 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'the policy could not parse a JSON value handed to it');
+    return parsed;
+  }
+
+  /** The implementation of built-in `id` (the SDK's, else a custom one), looked up once per instance. */
+  private resolveBuiltin(id: number): CustomBuiltin {
     const name = this.builtinNames[id];
     const impl = name === undefined ? undefined : (sdkBuiltins()[name] ?? this.custom[name]);
     if (impl === undefined) {
       throw new MeshgateError('MG_POLICY_BUILTIN_MISSING', `the policy calls built-in ${name ?? `#${id}`}, which the WebAssembly runtime does not implement`);
     }
-    const result = impl(...args.map((a) => this.dump(a)));
-    return result === undefined ? 0 : this.load(encoder.encode(JSON.stringify(result)));
+    this.builtinImpls[id] = impl;
+    return impl;
   }
+  private readonly builtinImpls: (CustomBuiltin | undefined)[] = [];
 }
 
 function globalValue(g: unknown): number | undefined {

@@ -21,6 +21,8 @@ export interface LayerRuntime {
   evaluate(entrypoint: string, input: unknown): unknown;
   /** Evaluates `entrypoint` on an input given as JSON text (see {@link PolicyRuntime.evaluateJson}). */
   evaluateJson(entrypoint: string, json: string): unknown;
+  /** {@link evaluateJson} returning a deeply frozen value that may be shared (see {@link PolicyRuntime.evaluateJsonShared}). */
+  evaluateJsonShared(entrypoint: string, json: string): unknown;
 }
 
 /** A policy runtime compiled and instantiated on first evaluation. */
@@ -76,6 +78,11 @@ export class LazyPolicyRuntime implements LayerRuntime {
   /** {@link evaluate} on JSON text, compiling and instantiating the layer first if needed. */
   evaluateJson(entrypoint: string, json: string): unknown {
     return this.ready().evaluateJson(entrypoint, json);
+  }
+
+  /** {@link evaluateJson} returning a shared, deeply frozen value (see {@link PolicyRuntime.evaluateJsonShared}). */
+  evaluateJsonShared(entrypoint: string, json: string): unknown {
+    return this.ready().evaluateJsonShared(entrypoint, json);
   }
 
   /** The instantiated runtime (compiled synchronously unless a prefetch already finished). */

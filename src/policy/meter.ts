@@ -1,12 +1,13 @@
 /**
  * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
  * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented at
- * the entry of every function that calls another and at the header of every loop that calls a function or
- * holds another loop; when it reaches zero the host is called, which checks the wall-clock deadline and
- * either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded:
- * a function that calls nothing, and a leaf loop (no call, no inner loop), which in OPA's runtime walks a
- * piece of memory. Every runaway evaluation therefore passes through the host within a bounded number of
- * steps, which bounds even a synchronous evaluation.
+ * the entry of every function that can recurse without passing a loop (it lies on a cycle of calls made
+ * outside loops, `call_indirect` reaching every function a table holds) and at the header of every loop that calls a function or holds
+ * another loop; when it reaches zero the host is called, which checks the wall-clock deadline and either
+ * returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded: a call
+ * chain without a cycle (its length is fixed by the module), and a leaf loop (no call, no inner loop), which
+ * in OPA's runtime walks a piece of memory. Every runaway evaluation therefore passes through the host within
+ * a bounded number of steps, which bounds even a synchronous evaluation.
  *
  * The rewrite decodes every instruction (MVP, sign-extension, the 0xFC saturating/bulk-memory group and
  * reference types) so loops are found exactly and function indices shifted by the new import are
@@ -161,6 +162,12 @@ interface Remap {
   growFn: number;
   /** Set by {@link rewriteExpr} when the expression calls a function (directly or through a table). */
   calls: boolean;
+  /** Original indices of the functions the expression calls directly (collected per function body). */
+  callees: number[];
+  /** Set by {@link rewriteExpr} when the expression calls through a table (`call_indirect`). */
+  indirect: boolean;
+  /** Original indices of every function that can be called through a table: element segments and `ref.func`. */
+  tableFuncs: Set<number>;
   /** Whether the memory replacements are injected (the module has a memory). */
   injected: boolean;
   /** For the function being rewritten: where each loop header ends in the output (by loop order). */
@@ -204,6 +211,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
   // open blocks (loop ordinal, or -1) and, per loop, whether it calls a function or holds another loop
   const open: number[] = [];
   const needs: boolean[] = [];
+  let loops = 0; // loops open around the current instruction
   const markOpenLoops = (): void => {
     for (const l of open) if (l >= 0) needs[l] = true;
   };
@@ -228,6 +236,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         const idx = needs.length;
         needs.push(false);
         open.push(idx);
+        loops++;
         // where the check goes, if this loop needs one (known at the end of the function: see rewriteCode)
         if (meter) {
           flush(r.pos);
@@ -237,7 +246,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
       }
       case 0x0b:
         depth--;
-        open.pop();
+        if ((open.pop() ?? -1) >= 0) loops--;
         break;
       case 0x00: case 0x01: case 0x05: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
         break;
@@ -256,6 +265,11 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         }
         flush(at);
         const idx = r.u32();
+        // a call inside a loop follows that loop's check (a loop that calls is always checked): only calls
+        // outside every loop can form a cycle of calls that never passes a check
+        if (op === 0x10) {
+          if (loops === 0) m.callees.push(idx);
+        } else m.tableFuncs.add(idx);
         w.byte(op);
         w.u32(mapFunc(m, idx));
         copied = r.pos;
@@ -263,6 +277,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
       }
       case 0x11: // call_indirect type table
         m.calls = true;
+        if (loops === 0) m.indirect = true;
         markOpenLoops();
         r.u32();
         r.u32();
@@ -439,20 +454,100 @@ function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
     const n = r.u32();
     w.u32(n);
     for (let j = 0; j < n; j++) {
-      if (exprs) rewriteExpr(r, w, m, false);
-      else w.u32(mapFunc(m, r.u32()));
+      if (exprs) rewriteExpr(r, w, m, false); // a `ref.func f` in it is recorded as a table function
+      else {
+        const f = r.u32();
+        m.tableFuncs.add(f);
+        w.u32(mapFunc(m, f));
+      }
     }
   }
   return w.finish();
 }
 
+/** One function body rewritten (function indices shifted), before its fuel checks are spliced in. */
+interface RewrittenBody {
+  locals: Uint8Array;
+  code: Uint8Array;
+  /** Where each loop header ends in `code`, by loop order, and whether that loop needs a check. */
+  loopMarks: number[];
+  needs: boolean[];
+  /** Original indices of the functions it calls directly; whether it calls through a table. */
+  callees: number[];
+  indirect: boolean;
+}
+
+/**
+ * Which defined functions need the check at entry: those on a cycle of calls made outside every loop (a
+ * strongly connected component of more than one function, or one calling itself). A cycle through a call
+ * made inside a loop passes that loop's check on every turn (a loop that calls is always checked); a cycle
+ * of calls outside loops would recurse without ever passing one. A `call_indirect` may reach any function a
+ * table can hold. Calls to imports are not edges: the host functions meshgate provides call back
+ * into the module only to move JSON in and out (`opa_json_dump`, `opa_malloc`, `opa_json_parse`), which
+ * never calls a host function that calls back again. Iterative Tarjan (no recursion on deep call graphs).
+ */
+function recursiveFunctions(bodies: readonly RewrittenBody[], importedFuncs: number, tableFuncs: ReadonlySet<number>): boolean[] {
+  const n = bodies.length;
+  const table: number[] = [];
+  for (const f of tableFuncs) if (f >= importedFuncs && f - importedFuncs < n) table.push(f - importedFuncs);
+  const edges = (v: number): number[] => {
+    const b = bodies[v] as RewrittenBody;
+    const out: number[] = [];
+    for (const c of b.callees) if (c >= importedFuncs && c - importedFuncs < n) out.push(c - importedFuncs);
+    if (b.indirect) out.push(...table);
+    return out;
+  };
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const recursive = new Array<boolean>(n).fill(false);
+  let next = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const work: { v: number; out: number[]; i: number }[] = [{ v: root, out: edges(root), i: 0 }];
+    index[root] = low[root] = next++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { v: number; out: number[]; i: number };
+      if (top.i < top.out.length) {
+        const w = top.out[top.i++] as number;
+        if (w === top.v) recursive[w] = true; // calls itself
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push({ v: w, out: edges(w), i: 0 });
+        } else if (onStack[w]) low[top.v] = Math.min(low[top.v] as number, index[w] as number);
+        continue;
+      }
+      work.pop();
+      const v = top.v;
+      if (work.length > 0) {
+        const parent = (work[work.length - 1] as { v: number }).v;
+        low[parent] = Math.min(low[parent] as number, low[v] as number);
+      }
+      if (low[v] === index[v]) {
+        const scc: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop() as number;
+          onStack[w] = 0;
+          scc.push(w);
+        } while (w !== v);
+        if (scc.length > 1) for (const x of scc) recursive[x] = true;
+      }
+    }
+  }
+  return recursive;
+}
+
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
-  const w = new Writer(body.length + (body.length >> 3));
-  w.u32(count + (m.injected ? 2 : 0));
-  // scratch writers reused for every function: its check at entry, and its rewritten code
-  const head = new Writer();
+  // scratch writer reused for every function's rewritten code
   const code = new Writer(1 << 16);
+  const bodies: RewrittenBody[] = [];
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const end = r.pos + size;
@@ -464,44 +559,53 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
       fr.byte();
     }
     const locals = body.subarray(localsStart, fr.pos);
-    // One pass rewrites the code and marks each loop header; then the checks are spliced in. A function
-    // that calls nothing ends in a bounded number of steps (its loops are leaf loops): only functions that
-    // call (recursion) get the check at entry. A loop that calls nothing and holds no loop walks a bounded
-    // piece of memory (a string, a hash bucket) in OPA's runtime: it is left unmetered, which keeps the
-    // hot comparison loops cheap; every other loop gets the check after its header.
     m.calls = false;
+    m.indirect = false;
+    m.callees = [];
     m.loopMarks = [];
     code.reset();
     const needs = rewriteExpr(fr, code, m, true);
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
+    bodies.push({ locals, code: code.view().slice(), loopMarks: m.loopMarks, needs, callees: m.callees, indirect: m.indirect });
+    r.pos = end;
+  }
+  if (!r.done) throw invalid('code section has trailing bytes');
+  // Where the checks go. Every unbounded run of a module loops or recurses. A loop that calls a function or
+  // holds another loop gets the check after its header; a loop that calls nothing and holds no loop walks
+  // a bounded piece of memory (a string, a hash bucket) in OPA's runtime and is left unmetered, which keeps
+  // the hot comparison loops cheap. A function gets the check at entry only when it can recurse without passing
+  // a loop (it is on a cycle of calls made outside loops): any other call chain either passes a loop's check
+  // on every turn or ends within a bound fixed by the module itself.
+  const recursive = recursiveFunctions(bodies, m.importedFuncs, m.tableFuncs);
+  const w = new Writer(body.length + (body.length >> 3));
+  w.u32(count + (m.injected ? 2 : 0));
+  const head = new Writer();
+  for (const [i, b] of bodies.entries()) {
     head.reset();
-    if (m.calls) emitCheck(head, m);
+    if (recursive[i]) emitCheck(head, m);
     const entry = head.size;
-    const out = code.view();
     let from = 0;
-    for (const [l, mark] of m.loopMarks.entries()) {
-      if (!needs[l]) continue;
-      head.bytes(out.subarray(from, mark));
+    for (const [l, mark] of b.loopMarks.entries()) {
+      if (!b.needs[l]) continue;
+      head.bytes(b.code.subarray(from, mark));
       emitCheck(head, m);
       from = mark;
     }
     if (from === 0) {
-      w.u32(locals.length + entry + out.length);
-      w.bytes(locals);
+      w.u32(b.locals.length + entry + b.code.length);
+      w.bytes(b.locals);
       w.bytes(head.view());
-      w.bytes(out);
+      w.bytes(b.code);
     } else {
-      head.bytes(out.subarray(from));
-      w.u32(locals.length + head.size);
-      w.bytes(locals);
+      head.bytes(b.code.subarray(from));
+      w.u32(b.locals.length + head.size);
+      w.bytes(b.locals);
       w.bytes(head.view());
     }
-    r.pos = end;
   }
-  if (!r.done) throw invalid('code section has trailing bytes');
-  for (const body of m.injected ? [sizeBody(m), growBody(m)] : []) {
-    w.u32(body.length);
-    w.bytes(body);
+  for (const extra of m.injected ? [sizeBody(m), growBody(m)] : []) {
+    w.u32(extra.length);
+    w.bytes(extra);
   }
   return w.finish();
 }
@@ -574,7 +678,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const total = imports.funcs + 1 + definedFuncs;
   // the memory.size / memory.grow replacements exist only for a module with a memory
   const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, injected: injected > 0, loopMarks: [] };
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, callees: [], indirect: false, tableFuncs: new Set(), injected: injected > 0, loopMarks: [] };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();
@@ -593,11 +697,13 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const fnName = enc.encode(METER_IMPORT.name);
   out.set(SECTION.import, concat([leb(impCount + 1), impRest, leb(modName.length), modName, leb(fnName.length), fnName, Uint8Array.of(0x00), leb(typeCount)]));
   out.set(SECTION.global, rewriteGlobals(globals?.body, m));
+  // elements before code: the functions a table can call are the targets of every `call_indirect`
+  const elements = byId.get(SECTION.element);
+  if (elements) out.set(SECTION.element, rewriteElements(elements.body, m));
   for (const [id, s] of byId) {
-    if (id === SECTION.type || id === SECTION.import || id === SECTION.global || id === SECTION.function) continue;
+    if (id === SECTION.type || id === SECTION.import || id === SECTION.global || id === SECTION.function || id === SECTION.element) continue;
     if (id === SECTION.export) out.set(id, rewriteExports(s.body, m));
     else if (id === SECTION.start) out.set(id, leb(mapFunc(m, new Reader(s.body).u32())));
-    else if (id === SECTION.element) out.set(id, rewriteElements(s.body, m));
     else if (id === SECTION.code) out.set(id, rewriteCode(s.body, m));
     else out.set(id, s.body);
   }

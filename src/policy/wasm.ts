@@ -6,10 +6,15 @@
  * re-created, so one bad input never poisons the next decision.
  */
 import { MeshgateError, describeThrown } from '../errors.js';
+import { deepFreeze } from '../freeze.js';
 import { sha256Hex } from '../sha256.js';
 import { PolicyInstance, type CustomBuiltin } from './instance.js';
 import { FUEL_PER_TICK, meterWasm } from './meter.js';
 import { premetered } from './premetered.js';
+
+/** Results of {@link PolicyRuntime.evaluateJsonShared} remembered per runtime, and the longest result text remembered. */
+const SHARED_MAX = 256;
+const SHARED_TEXT_MAX = 4096;
 
 /** 64 KiB WebAssembly pages. */
 const PAGE = 65536;
@@ -140,10 +145,10 @@ function deadlineError(ms: number): MeshgateError {
 
 /**
  * ABI 1.2+ evaluation without per-call buffers and copies: the input is UTF-8-encoded straight into the
- * instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON result is decoded
- * in place.
+ * instance's memory above its data heap, `opa_eval` runs, and the NUL-terminated JSON text of the result
+ * set is decoded in place (parsed by the caller).
  */
-function evalDirect(inst: PolicyInstance, opaEval: OpaEval, entrypointId: number, text: string): unknown {
+function evalDirect(inst: PolicyInstance, opaEval: OpaEval, entrypointId: number, text: string): string {
   const mem = inst.mem;
   const addr = inst.dataHeapPtr;
   let free = mem.buffer.byteLength - addr;
@@ -158,7 +163,7 @@ function evalDirect(inst: PolicyInstance, opaEval: OpaEval, entrypointId: number
     ({ read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, mem.buffer.byteLength - addr)));
   }
   const resultAddr = opaEval(0, entrypointId, inst.dataAddr, addr, written, addr + written, 0);
-  return inst.readJson(resultAddr);
+  return inst.readText(resultAddr);
 }
 
 type OpaEval = (reserved: number, entrypoint: number, dataAddr: number, inputAddr: number, inputLen: number, heapAddr: number, format: number) => number;
@@ -263,6 +268,28 @@ export class PolicyRuntime {
     return this.run(entrypoint, json);
   }
 
+  /**
+   * {@link evaluateJson} for a caller that only reads the result: the value may be shared between calls
+   * with the same result (deeply frozen; parsed once per distinct result text, a bounded memo). Access
+   * decisions return few distinct results, so most calls skip parsing the result.
+   */
+  evaluateJsonShared(entrypoint: string, json: string): unknown {
+    this.checkEntrypoint(entrypoint);
+    const text = this.runText(entrypoint, json);
+    let memo = this.shared.get(entrypoint);
+    if (memo === undefined) this.shared.set(entrypoint, (memo = new Map()));
+    const hit = memo.get(text);
+    if (hit !== undefined) return hit.value;
+    const value = deepFreeze(this.resultOf(entrypoint, text));
+    if (text.length <= SHARED_TEXT_MAX) {
+      if (memo.size >= SHARED_MAX) memo.clear();
+      memo.set(text, { value });
+    }
+    return value;
+  }
+  /** Per entrypoint: result text → its parsed, frozen result. */
+  private readonly shared = new Map<string, Map<string, { value: unknown }>>();
+
   private checkEntrypoint(entrypoint: string): void {
     if (!this.has(entrypoint)) {
       throw new MeshgateError('MG_POLICY_ENTRYPOINT_MISSING', `${this.name}: entrypoint ${entrypoint} is not in this bundle (has: ${this.entrypoints.join(', ') || 'none'})`);
@@ -270,25 +297,39 @@ export class PolicyRuntime {
   }
 
   private run(entrypoint: string, json: string): unknown {
-    let rs: unknown;
+    return this.resultOf(entrypoint, this.runText(entrypoint, json));
+  }
+
+  /** Evaluates and returns the JSON text of the result set (the instance is rebuilt after any failure). */
+  private runText(entrypoint: string, json: string): string {
+    let text: string;
     let inst = this.instance;
     const direct = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
-    const text = direct ? json : undefined;
-    const legacyInput = direct ? undefined : encoder.encode(json);
     try {
       this.startClock(this.deadlines === undefined ? undefined : isAccess(entrypoint) ? this.deadlines.accessMs : this.deadlines.checkMs);
-      if (text !== undefined && text.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, text.length);
+      if (direct && json.length >= LARGE_INPUT_CHARS) inst = this.sizedFor(inst, json.length);
       const id = inst.entrypoints[entrypoint] as number;
       if (inst.fuel) inst.fuel.value = FUEL_PER_TICK;
       this.clock.ticks = 0;
       this.steps = undefined;
-      rs = direct && text !== undefined ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, text) : inst.evaluateLegacy(legacyInput as Uint8Array, id);
+      text = direct ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, json) : JSON.stringify(inst.evaluateLegacy(encoder.encode(json), id));
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
       throw new MeshgateError(code, `${this.name}: policy failed evaluating ${entrypoint}: ${text}`, { cause: e });
     }
     if (inst.fuel) this.steps = this.clock.ticks * FUEL_PER_TICK + (FUEL_PER_TICK - (inst.fuel.value as number));
+    return text;
+  }
+
+  /** The result of a result set's JSON text: its one `result`, or undefined for an empty set. */
+  private resultOf(entrypoint: string, text: string): unknown {
+    let rs: unknown;
+    try {
+      rs = JSON.parse(text);
+    } catch (e) {
+      throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a result that is not JSON: ${describeThrown(e)}`, { cause: e });
+    }
     if (!Array.isArray(rs)) {
       throw new MeshgateError('MG_POLICY_RESULT_INVALID', `${this.name}: ${entrypoint} returned a non-array result set`);
     }
@@ -302,7 +343,7 @@ export class PolicyRuntime {
   }
 
   /**
-   * The metered steps (calls of non-leaf functions and loop iterations inside the WebAssembly) of the last
+   * The metered steps (calls of functions that can recurse and loop iterations inside the WebAssembly) of the last
    * successful evaluation: a deterministic measure of its work, independent of the machine's speed.
    * `undefined` when the module runs unmetered or the last evaluation failed.
    */

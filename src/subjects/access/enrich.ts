@@ -87,16 +87,30 @@ export interface EnrichedRequest {
   purpose?: string;
 }
 
-const sortedUnique = (xs: readonly string[] | undefined): string[] =>
-  xs === undefined || xs.length === 0 ? [] : xs.length === 1 ? [xs[0] as string] : [...new Set(xs)].sort();
+/** The strings sorted and de-duplicated, as a new array (a list already strictly ascending is only copied). */
+function sortedUnique(xs: readonly string[] | undefined): string[] {
+  if (xs === undefined || xs.length === 0) return [];
+  let ascending = true;
+  for (let i = 1; i < xs.length && ascending; i++) ascending = (xs[i - 1] as string) < (xs[i] as string);
+  return ascending ? xs.slice() : [...new Set(xs)].sort();
+}
 
 /** Returns a copy of a JSON-like value with object keys sorted (canonical form for hashing). */
 export function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
   if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(sortKeys);
   const o = v as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o).sort()) if (o[k] !== undefined) out[k] = sortKeys(o[k]);
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort();
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined) continue;
+    const value = typeof x === 'object' && x !== null ? sortKeys(x) : x;
+    // an own `__proto__` key (JSON.parse makes one) stays a key: assigning it would set the prototype instead
+    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
   return out;
 }
 
