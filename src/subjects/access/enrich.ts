@@ -95,6 +95,12 @@ function sortedUnique(xs: readonly string[] | undefined): string[] {
   return ascending ? xs.slice() : [...new Set(xs)].sort();
 }
 
+/** Sets an own key; `__proto__` (JSON.parse makes such keys) stays a key, where assigning it would set the prototype. */
+function setOwn(o: Record<string, unknown>, k: string, value: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
+  else o[k] = value;
+}
+
 /** Returns a copy of a JSON-like value with object keys sorted (canonical form for hashing). */
 export function sortKeys(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -106,10 +112,7 @@ export function sortKeys(v: unknown): unknown {
   for (const k of keys) {
     const x = o[k];
     if (x === undefined) continue;
-    const value = typeof x === 'object' && x !== null ? sortKeys(x) : x;
-    // an own `__proto__` key (JSON.parse makes one) stays a key: assigning it would set the prototype instead
-    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
-    else out[k] = value;
+    setOwn(out, k, typeof x === 'object' && x !== null ? sortKeys(x) : x);
   }
   return out;
 }
@@ -151,8 +154,68 @@ export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined,
   if (classification !== undefined && classification !== '') product.classification = classification;
   let extra: string[] | undefined;
   for (const k in p) if (Object.prototype.hasOwnProperty.call(p, k) && !KNOWN_PRODUCT_KEYS.has(k) && p[k] !== undefined) (extra ??= []).push(k);
-  if (extra !== undefined) for (const k of extra.sort()) product[k] = sortKeys(p[k]);
+  if (extra !== undefined) for (const k of extra.sort()) setOwn(product, k, sortKeys(p[k]));
   const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: coveredColumns(req.columns, piiColumns) };
   if (req.purpose !== undefined) out.purpose = req.purpose;
   return out;
+}
+
+/** Printable ASCII other than `"` and `\`: such a string is its own JSON body. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The JSON of a string, as `JSON.stringify` writes it. */
+function jsonString(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** The JSON of a list of strings, as `JSON.stringify` writes it. */
+function jsonStrings(xs: readonly string[]): string {
+  if (xs.length === 0) return '[]';
+  let out = `[${jsonString(xs[0] as string)}`;
+  for (let i = 1; i < xs.length; i++) out += `,${jsonString(xs[i] as string)}`;
+  return `${out}]`;
+}
+
+/** The JSON of an object whose values are all strings, finite numbers, booleans or null; else `JSON.stringify`'s. */
+function jsonFlatObject(o: Record<string, unknown>): string {
+  let out = '';
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) return JSON.stringify(o) as string;
+    const v = o[k];
+    let text: string;
+    if (typeof v === 'string') text = jsonString(v);
+    else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+    else if (v === null) text = 'null';
+    else if (typeof v === 'number' && Number.isFinite(v)) text = String(v);
+    else return JSON.stringify(o) as string; // nested, non-finite or not JSON: the general serialiser decides
+    out += `${out === '' ? '' : ','}${jsonString(k)}:${text}`;
+  }
+  return `{${out}}`;
+}
+
+/**
+ * `JSON.stringify(enriched)` written directly from the known shape (the hot path of access decisions: this
+ * text is both the policy input and the cache key). Values outside the shape (nested attributes, extra
+ * product keys) go through `JSON.stringify` itself; a property test holds the two equal.
+ */
+export function enrichedJson(e: EnrichedRequest): string {
+  const u = e.user;
+  let s = `{"user":{"id":${jsonString(u.id)},"roles":${jsonStrings(u.roles)},"attributes":${jsonFlatObject(u.attributes)}`;
+  if (u.department !== undefined) s += `,"department":${jsonString(u.department)}`;
+  if (u.clearance !== undefined) s += `,"clearance":${jsonString(u.clearance)}`;
+  const p = e.data_product;
+  s += `},"action":${jsonString(e.action)},"data_product":{`;
+  // the product's keys in JSON.stringify's order (integer-like extra keys come first)
+  let first = true;
+  for (const k in p) {
+    if (!Object.prototype.hasOwnProperty.call(p, k)) continue;
+    const v = p[k];
+    const text = typeof v === 'string' ? jsonString(v) : k === 'pii_columns' ? jsonStrings(p.pii_columns) : JSON.stringify(v);
+    if (text === undefined) continue;
+    s += `${first ? '' : ','}${jsonString(k)}:${text}`;
+    first = false;
+  }
+  s += `},"columns":${jsonStrings(e.columns)}`;
+  if (e.purpose !== undefined) s += `,"purpose":${jsonString(e.purpose)}`;
+  return `${s}}`;
 }

@@ -9,7 +9,7 @@ import { DEFAULT_VOCABULARY, type ClassificationVocabulary } from '../../layerin
 import type { DecisionRequest } from '../../layering/decide.js';
 import { isSuspiciousName } from '../../layering/names.js';
 import type { DecisionError } from '../../types.js';
-import { enrich, type EnrichedRequest } from './enrich.js';
+import { enrich, enrichedJson, type EnrichedRequest } from './enrich.js';
 import { quickValid, validateRequest, type AccessRequestInput, type RequestIssue } from './model.js';
 import type { ContractRegistryMap } from './registry.js';
 
@@ -79,7 +79,7 @@ export function accessRequest(request: AccessRequestInput, contracts: ContractRe
     const facts = contracts.facts(product.id);
     enriched = enrich(request, facts, vocabulary);
     // The enriched request has a fixed key order, so its JSON is canonical.
-    canonical = JSON.stringify(enriched);
+    canonical = enrichedJson(enriched);
     const rawDomain = facts?.domain ?? product.domain;
     const notes = contracts.notes(product.id);
     const out: DecisionRequest = {
