@@ -21,6 +21,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The runner and its cache file. */
 export const RUNNER = join(ROOT, 'dist', 'cli', 'run.cjs');
 export const CACHE = `${RUNNER}.cache`;
+/** The loader the CLI entry uses (src/code-cache.ts), bundled for the child (below). */
+const LOADER_SOURCE = join(ROOT, 'src', 'code-cache.ts');
 
 /**
  * A child's script: loads the runner (with `cacheFile` when valid), runs the commands and, to write, stores
@@ -70,7 +72,7 @@ function child(dir, args) {
 export async function generateCodeCache() {
   const dir = mkdtempSync(join(tmpdir(), 'meshgate-code-cache-'));
   try {
-    await build({ entryPoints: [join(ROOT, 'src', 'code-cache.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(dir, 'code-cache.mjs'), logLevel: 'error', packages: 'external' });
+    await build({ entryPoints: [LOADER_SOURCE], bundle: true, format: 'esm', platform: 'node', outfile: join(dir, 'code-cache.mjs'), logLevel: 'error', packages: 'external' });
     writeFileSync(join(dir, 'warm.mjs'), WARM);
     const empty = join(dir, 'empty.plan.json');
     const small = join(dir, 'small.plan.json');

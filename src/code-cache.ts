@@ -9,14 +9,28 @@
  * and no checksum in release builds). A missing, truncated, corrupt or stale cache, or one V8 rejects (a
  * different Node), is ignored: the runner is then compiled from its source, exactly as without a cache.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { sha256Hex } from './sha256.js';
 
-// node:vm is required when first used (and sha256.ts finds node:crypto when first used): the CLI entry
-// bundles this module, and `meshgate --version` must not pay for loading them.
-const nodeRequire = createRequire(import.meta.url);
+/** The Node built-ins used here. */
+interface Builtins {
+  fs: typeof import('node:fs');
+  path: typeof import('node:path');
+  vm: typeof import('node:vm');
+}
+let builtins: Builtins | undefined;
+
+/**
+ * Node's built-ins, required on first use rather than imported: the CLI entry bundles this module, and
+ * static imports of built-ins in an ES module cost start-up time even for `meshgate --version`.
+ */
+function node(): Builtins {
+  if (builtins === undefined) {
+    const require = createRequire(import.meta.url);
+    builtins = { fs: require('node:fs') as Builtins['fs'], path: require('node:path') as Builtins['path'], vm: require('node:vm') as Builtins['vm'] };
+  }
+  return builtins;
+}
 
 /** The first bytes of a cache file (format version 1). */
 const MAGIC = Buffer.from('MGCODE01', 'latin1');
@@ -71,7 +85,7 @@ export function decodeCodeCache(file: Uint8Array, source: Uint8Array): Buffer | 
 
 function readOptional(file: string): Buffer | undefined {
   try {
-    return readFileSync(file);
+    return node().fs.readFileSync(file);
   } catch {
     return undefined;
   }
@@ -82,10 +96,10 @@ function readOptional(file: string): Buffer | undefined {
  * returns its exports. Errors thrown by the module itself propagate; nothing about the cache can fail it.
  */
 export function loadCachedCommonJs(file: string, cacheFile: string): CachedCommonJs {
-  const sourceBytes = readFileSync(file);
+  const { fs, path, vm } = node();
+  const sourceBytes = fs.readFileSync(file);
   const cacheBytes = readOptional(cacheFile);
   const cachedData = cacheBytes === undefined ? undefined : decodeCodeCache(cacheBytes, sourceBytes);
-  const vm = nodeRequire('node:vm') as typeof import('node:vm');
   // a dynamic import() in the file uses Node's own loader (as in a module it loaded itself)
   const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const script = new vm.Script(PREFIX + sourceBytes.toString('utf8') + SUFFIX, {
@@ -97,13 +111,13 @@ export function loadCachedCommonJs(file: string, cacheFile: string): CachedCommo
   const status: CodeCacheStatus = cacheBytes === undefined ? 'missing' : cachedData === undefined ? 'invalid' : script.cachedDataRejected ? 'rejected' : 'accepted';
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
   const module = { exports: {} as unknown };
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
   return { exports: module.exports, status, createCache: () => encodeCodeCache(sourceBytes, script.createCachedData()) };
 }
 
 /** Writes a cache file for a script loaded by {@link loadCachedCommonJs} (the build's representative run). */
 export function writeCodeCache(loaded: CachedCommonJs, cacheFile: string): void {
-  writeFileSync(cacheFile, loaded.createCache());
+  node().fs.writeFileSync(cacheFile, loaded.createCache());
 }
 
 /** Files loaded by {@link requireWithCodeCache} in this process, by path. */

@@ -5,7 +5,7 @@
  * (`run.js`, one bundled file). Exit codes: 0 passed, 1 policy failure, 2 usage or input error. With
  * MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { MAIN_HELP } from './help.js';
 
 /** meshgate's version, replaced by the build (tsup `define`); absent when this module runs from source. */
@@ -22,8 +22,9 @@ async function runCommand(args: string[]): Promise<number> {
     const runner = new URL('./run.js', import.meta.url).href;
     return ((await import(runner)) as typeof import('./run.js')).runProcess(args);
   }
+  // the loader is bundled into this file but initialised only here (it loads node:crypto, node:vm)
   const { loadCachedCommonJs } = await import('../code-cache.js');
-  const file = fileURLToPath(new URL('./run.cjs', import.meta.url));
+  const file = (createRequire(import.meta.url)('node:url') as typeof import('node:url')).fileURLToPath(new URL('./run.cjs', import.meta.url));
   const loaded = loadCachedCommonJs(file, `${file}.cache`);
   if (process.env['MESHGATE_DEBUG_CODE_CACHE']) process.stderr.write(`meshgate: code cache ${loaded.status}\n`);
   return (loaded.exports as typeof import('./run.js')).runProcess(args);
