@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
@@ -6,10 +6,9 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 // Builds into dist/: the library entry as ESM (index.js, index.d.ts) and as CommonJS (index.cjs,
-// index.d.cts), for the `import` and `require` conditions of package.json; the CLI (ESM only: it uses
-// top-level await) as a tiny ESM entry and check worker, and the command runner with the two packages it
-// loads lazily as CommonJS. dist/ is emptied once here rather than by `clean` in each build, which
-// run concurrently and would race.
+// index.d.cts), for the `import` and `require` conditions of package.json; the CLI as CommonJS: a tiny
+// entry, the check worker, and the command runner with the two packages it loads lazily. dist/ is emptied
+// once here rather than by `clean` in each build, which run concurrently and would race.
 export default defineConfig(() => {
   rmSync('dist', { recursive: true, force: true });
   const common = { target: 'node20', platform: 'node', clean: false } as const;
@@ -34,14 +33,19 @@ export default defineConfig(() => {
     // bundled in, so that require('meshgate') works on every Node 20, not only where require(esm) does.
     { ...library, format: ['cjs'], shims: true, noExternal: ['jose'] },
     // The CLI: a tiny entry (answers --version/--help alone) and the check worker, each ONE self-contained
-    // ESM file (start-up pays one module load, not one per chunk). The version is inlined. Packages are
-    // bundled too, except those loaded lazily through createRequire (opa-wasm, ajv; yaml: below).
+    // CommonJS file (start-up pays one file, and no ES module loader: dist/cli/package.json says
+    // "commonjs"). The version is inlined. Packages are bundled too, except those loaded lazily (opa-wasm,
+    // ajv; yaml: below). import.meta.url is the file's URL.
     {
       ...cli,
       entry: { main: 'src/cli/main.ts', worker: 'src/cli/worker.ts' },
-      format: ['esm'],
-      // bundled CommonJS packages (fast-glob) call require() for Node built-ins
-      banner: { js: "import { createRequire as __meshgateCreateRequire } from 'node:module';\nconst require = __meshgateCreateRequire(import.meta.url);" },
+      format: ['cjs'],
+      outExtension: () => ({ js: '.js' }),
+      define: { ...cli.define, 'import.meta.url': '__meshgateImportMetaUrl' },
+      banner: { js: "var __meshgateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+      async onSuccess() {
+        writeFileSync(join('dist', 'cli', 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+      },
     },
     // The command runner as ONE CommonJS file (run.cjs), which the entry compiles with V8's code cache
     // (src/code-cache.ts: Node 20 caches no compiled ES modules); beside it the yaml package and the

@@ -59,13 +59,21 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.exit(2);
 });
 
+/** Sets the exit code (and reports the peak RSS when asked). */
+function finish(code: number): void {
+  if (process.env['MESHGATE_REPORT_MAXRSS']) {
+    // resourceUsage().maxRSS is in kilobytes
+    process.stderr.write(`meshgate: peak rss ${process.resourceUsage().maxRSS * 1024} bytes\n`);
+  }
+  process.exitCode = code;
+}
+
+// No top-level await: the built entry is CommonJS (an ES module entry costs Node's module loader at start).
 const argv = process.argv.slice(2);
-let code = answerAlone(argv[0]);
-if (code === undefined) {
-  code = await runCommand(argv);
-}
-if (process.env['MESHGATE_REPORT_MAXRSS']) {
-  // resourceUsage().maxRSS is in kilobytes
-  process.stderr.write(`meshgate: peak rss ${process.resourceUsage().maxRSS * 1024} bytes\n`);
-}
-process.exitCode = code;
+const alone = answerAlone(argv[0]);
+if (alone === undefined) {
+  runCommand(argv).then(finish, (e: unknown) => {
+    process.stderr.write(`meshgate: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    finish(2);
+  });
+} else finish(alone);
