@@ -144,17 +144,22 @@ describe('the built CLI', () => {
     const cache = join(copy, 'dist', 'cli', 'run.cjs.cache');
     const contract = join(ROOT, 'fixtures', 'cli', 'failing', 'no-owner.contract.yaml');
     const args = ['check', plan(), contract, '--format', 'json', '--jobs', '1'];
+    // two worker threads: each loads the runner through the same cache
+    const pooled = ['check', plan(), contract, '--format', 'json', '--jobs', '2'];
     const good = run(main, args);
     expect(good.stderr).toContain('code cache accepted');
+    const runs = [run(main, pooled)];
     const bytes = readFileSync(cache);
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
     writeFileSync(cache, bytes);
     const corrupt = run(main, args);
     expect(corrupt.stderr).toContain('code cache invalid');
+    runs.push(corrupt, run(main, pooled));
     rmSync(cache);
     const missing = run(main, args);
     expect(missing.stderr).toContain('code cache missing');
-    for (const r of [corrupt, missing]) {
+    runs.push(missing, run(main, pooled));
+    for (const r of runs) {
       expect(r.code).toBe(good.code);
       expect(r.stdout).toBe(good.stdout);
     }
