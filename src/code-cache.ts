@@ -1,8 +1,9 @@
 /**
- * Loads the CLI's command runner (`run.cjs`, one CommonJS file) through V8's code cache. Node 20 has no
- * compile cache for modules, and parsing and compiling the runner was the largest fixed cost of every
- * command; the build runs representative commands once and stores V8's cached data of the runner beside
- * it (`run.cjs.cache`), so later starts deserialise compiled code instead of compiling the source.
+ * Loads the CLI's command runner (`run.cjs`, one CommonJS file) through V8's code cache, and likewise the
+ * CommonJS files it loads on demand (`yaml.cjs`, the standard validators in `dist/standard/`). Node 20 has
+ * no compile cache for modules, and parsing and compiling the runner was the largest fixed cost of every
+ * command; the build runs representative commands once and stores V8's cached data beside each file
+ * (`<file>.cache`, scripts/gen-code-cache.mjs), so later starts deserialise compiled code instead.
  *
  * The cache is trusted only for the exact runner it was made from: its header holds the SHA-256 of the
  * runner's source and of V8's data (V8 itself checks its version and flags, but only the source's length,
@@ -22,7 +23,7 @@ let builtins: Builtins | undefined;
 
 /**
  * Node's built-ins, required on first use rather than imported: the CLI entry bundles this module, and
- * static imports of built-ins in an ES module cost start-up time even for `meshgate --version`.
+ * `meshgate --version` must not load them.
  */
 function node(): Builtins {
   if (builtins === undefined) {

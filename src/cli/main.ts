@@ -2,7 +2,7 @@
 /**
  * The `meshgate` command's entry. It answers `--version` and `--help` by itself, with nothing else loaded
  * (the version is inlined at build time), and hands every other invocation to the command runner
- * (`run.js`, one bundled file). Exit codes: 0 passed, 1 policy failure, 2 usage or input error. With
+ * (`run.cjs`, one bundled file compiled with its V8 code cache). Exit codes: 0 passed, 1 policy failure, 2 usage or input error. With
  * MESHGATE_REPORT_MAXRSS set, prints the peak resident set size on stderr at exit.
  */
 import { createRequire } from 'node:module';
