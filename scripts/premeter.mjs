@@ -44,7 +44,10 @@ export async function premeter() {
     const wasm = readBundle(join(dist, f)).wasm;
     if (!wasm) continue;
     const file = join(OUT_DIR, `${createHash('sha256').update(wasm).digest('hex')}.wasm`);
-    writeFileSync(file, meterWasm(wasm));
+    const metered = meterWasm(wasm);
+    // the CLI skips validating a module it has a premetered file for (src/policy/lazy-runtime.ts): validate both here
+    if (!WebAssembly.validate(wasm) || !WebAssembly.validate(metered)) throw new Error(`premeter: ${f}: policy.wasm or its metered form is not valid WebAssembly`);
+    writeFileSync(file, metered);
     written.push(file);
   }
   return written;

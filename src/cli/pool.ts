@@ -3,7 +3,8 @@
  * that each build one engine. Outcomes are delivered strictly in input order (a finished file waits for
  * the ones before it), so output is stable whatever the scheduling.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import type { AuditEvent, AuditSink } from '../audit/index.js';
 import { MeshgateError } from '../errors.js';
 import { checkFile, type CheckFileOptions, type CheckOutcome, type CheckTask } from './check-file.js';
@@ -40,6 +41,8 @@ async function runInline(tasks: CheckTask[], o: RunChecksOptions): Promise<void>
 }
 
 async function runPool(tasks: CheckTask[], o: RunChecksOptions, url: URL): Promise<void> {
+  // loaded here, not at start-up: a one-file or --jobs 1 run never starts a worker
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const init: WorkerInit = { spec: o.spec, options: o.options, collectAudit: o.sinks.length > 0 };
   const pending = new Map<number, { outcome: CheckOutcome; events: AuditEvent[] }>();
   let next = 0; // next task to hand out

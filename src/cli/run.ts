@@ -85,3 +85,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 export function runProcess(argv: string[]): Promise<number> {
   return runCli(argv, processIo());
 }
+
+/** Runs a check worker thread (worker.ts starts it through this runner, compiled from its code cache). */
+export async function runWorker(): Promise<void> {
+  return (await import('./worker-main.js')).runWorker();
+}
+
+/**
+ * Writes the code cache of each CommonJS file this process loaded through src/code-cache.ts (yaml.cjs, the
+ * standard validators): the build's representative run (scripts/gen-code-cache.mjs) calls it.
+ */
+export { writeLoadedCodeCaches } from '../code-cache.js';

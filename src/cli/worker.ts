@@ -1,40 +1,22 @@
 /**
- * A check worker thread: builds one engine from the spec in `workerData`, then checks the files it is
- * sent, one at a time, replying with each outcome (and the audit events it produced, when asked).
+ * A check worker thread's entry (see worker-main.ts for what it does). Built, it compiles the command
+ * runner (run.cjs, which holds the worker's code) with its V8 code cache, as the CLI entry does, instead
+ * of compiling a bundle of its own in every thread; from source, it imports worker-main.ts.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { callbackSink, type AuditEvent } from '../audit/index.js';
-import { describeThrown, isMeshgateError } from '../errors.js';
-import { checkFile } from './check-file.js';
-import { createCliEngine } from './engine-setup.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { createRequire } from 'node:module';
 
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) throw new Error('meshgate worker must run in a worker thread');
-  const init = workerData as WorkerInit;
-  let events: AuditEvent[] = [];
-  const send = (m: FromWorker): void => port.postMessage(m);
-  let engine;
-  try {
-    engine = await createCliEngine(init.spec, init.collectAudit ? [callbackSink((e) => void events.push(e))] : []);
-  } catch (e) {
-    send({ type: 'init-error', error: isMeshgateError(e) ? e.toJSON() : { code: 'MG_INTERNAL', message: describeThrown(e) } });
-    return;
+/** meshgate's version, replaced by the build (tsup `define`); absent when this module runs from source. */
+declare const __MESHGATE_VERSION__: string | undefined;
+
+async function start(): Promise<void> {
+  if (typeof __MESHGATE_VERSION__ !== 'string') {
+    // a computed specifier: the bundler leaves the worker's code out of this file
+    const impl = new URL('./worker-main.js', import.meta.url).href;
+    return ((await import(impl)) as typeof import('./worker-main.js')).runWorker();
   }
-  const ready = engine;
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'stop') {
-      void ready.close().finally(() => port.close());
-      return;
-    }
-    void checkFile(ready, m.task, init.options).then((outcome) => {
-      const out = events;
-      events = [];
-      send({ type: 'done', outcome, events: out });
-    });
-  });
-  send({ type: 'ready' });
+  const { loadCachedCommonJs } = await import('../code-cache.js');
+  const file = (createRequire(import.meta.url)('node:url') as typeof import('node:url')).fileURLToPath(new URL('./run.cjs', import.meta.url));
+  return (loadCachedCommonJs(file, `${file}.cache`).exports as typeof import('./run.js')).runWorker();
 }
 
-void main();
+void start();

@@ -8,13 +8,15 @@
  */
 import { isObject as isPlainObject } from '../is-object.js';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { MeshgateError, describeThrown } from '../errors.js';
 import { BundleBudget, checkCompressed, resolveLimits, type BundleLimits, type ResolvedBundleLimits } from './bundle-limits.js';
 
 export type { BundleLimits } from './bundle-limits.js';
+
+// node:fs callbacks rather than node:fs/promises, which costs its own module graph at every CLI start
+const readFileAsync = (path: string): Promise<Buffer> => new Promise((res, rej) => readFile(path, (e, bytes) => (e ? rej(e) : res(bytes))));
 
 /** The parsed `.manifest` of a bundle (only the fields meshgate reads; others are kept). */
 export interface BundleManifest {
@@ -97,7 +99,7 @@ export async function readBundleFilesAsync(source: string | Uint8Array, limits: 
   if (typeof source !== 'string') return untarGzipStreaming(source, name ?? 'bytes', lim);
   let st;
   try {
-    st = await stat(source);
+    st = statSync(source);
   } catch (e) {
     throw new MeshgateError('MG_BUNDLE_NOT_FOUND', `bundle not found: ${source} (${describeThrown(e)})`, { cause: e, location: { file: source } });
   }
@@ -105,7 +107,9 @@ export async function readBundleFilesAsync(source: string | Uint8Array, limits: 
   checkCompressed(st.size, lim, source);
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(source);
+    // a regular file (a bundle is small: within maxCompressedBytes) is read at once, without a thread-pool
+    // round trip per step; anything else (a FIFO, a device) is read without blocking the event loop
+    bytes = st.isFile() ? readFileSync(source) : await readFileAsync(source);
   } catch (e) {
     throw readError(source, e);
   }

@@ -8,7 +8,9 @@
  * evaluation of that layer throw a coded MeshgateError (a denying error decision).
  */
 import { MeshgateError } from '../errors.js';
+import { sha256Hex } from '../sha256.js';
 import type { Bundle } from './bundle.js';
+import { isPremetered } from './premetered.js';
 import { PolicyRuntime, compileWasm, compileWasmSync, type PolicyRuntimeOptions } from './wasm.js';
 
 /** What the engine uses of a layer's runtime (met by {@link PolicyRuntime} and {@link LazyPolicyRuntime}). */
@@ -117,13 +119,14 @@ export interface LayerRuntimeOptions extends PolicyRuntimeOptions {
 /**
  * The runtime of one layer's bundle: lazy ({@link LazyPolicyRuntime}) when the manifest lists the module's
  * entrypoints, otherwise loaded at once with {@link PolicyRuntime.load}. A module that is not valid
- * WebAssembly is refused here either way (a cheap validation, not a compilation), so a broken bundle still
- * fails at start-up.
+ * WebAssembly is refused here either way (a cheap validation, not a compilation; none for a module the CLI
+ * ships premetered, which its build validated), so a broken bundle still fails at start-up.
  */
 export async function layerRuntime(bundle: Bundle, options: LayerRuntimeOptions = {}): Promise<LayerRuntime> {
   const { prefetch, ...runtimeOptions } = options;
   if (bundle.entrypoints.length === 0) return PolicyRuntime.load(bundle.wasm, bundle.data, runtimeOptions);
-  if (!WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
+  // a module the CLI ships premetered was validated by the build (recognised by its content hash)
+  if (!isPremetered(sha256Hex(bundle.wasm)) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
     throw new MeshgateError('MG_POLICY_WASM_INVALID', `${runtimeOptions.name ?? 'policy'}: policy.wasm is not a valid WebAssembly module`);
   }
   const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions);

@@ -5,11 +5,11 @@
  * whose document does not validate against the newest known schema of its major version is refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { publishedSchemaAjv } from '../../ajv.js';
+import { requireWithCodeCache } from '../../code-cache.js';
 import { MeshgateError } from '../../errors.js';
 import type { Location } from '../../errors.js';
 import type { ContractFormat, ImportWarning } from './model.js';
@@ -75,8 +75,6 @@ export function standardVersion(root: TreeValue, format: ContractFormat): Standa
   return { standard, declared, schemaKey: newest, newer: true };
 }
 
-const require = createRequire(import.meta.url);
-
 /**
  * The folder of the vendored schemas: `./schemas` beside this module in the source tree, or
  * `src/subjects/contract/schemas` found walking up from the bundled module (dist/ in the package).
@@ -113,14 +111,15 @@ export function standaloneFile(schemaFile: string): string {
 /**
  * The ajv standalone validator of a vendored schema generated at build time
  * (scripts/gen-standard-validators.mjs, into `dist/standard/`), found from the bundled module (`dist/` or
- * `dist/cli/`); undefined when there is none (the sources under test): the schema is then compiled.
+ * `dist/cli/`) and compiled with its V8 code cache when the build made one (src/code-cache.ts); undefined
+ * when there is none (the sources under test): the schema is then compiled.
  */
 function generatedValidator(schemaFile: string): ValidateFunction | undefined {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 2; i++) {
     if (basename(dir) === 'dist') {
       const file = join(dir, standaloneFile(schemaFile));
-      return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+      return existsSync(file) ? (requireWithCodeCache(file) as ValidateFunction) : undefined;
     }
     dir = dirname(dir);
   }
