@@ -1,16 +1,42 @@
 /**
  * Expands the `check` command's operands into files, in a stable order: a file is taken as named
- * (explicit), a folder is searched for `*.json`, `*.yaml`, `*.yml` (skipping node_modules, .git, dist),
- * anything with glob characters goes to fast-glob. Results are de-duplicated; expanded files are sorted.
+ * (explicit), a folder is searched for `*.json`, `*.yaml`, `*.yml` (skipping node_modules, .git and dot
+ * files; by a plain directory walk, other candidate patterns by fast-glob), anything with glob characters
+ * goes to fast-glob. Results are de-duplicated; expanded files are sorted.
  */
-import { statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MeshgateError } from '../errors.js';
 import type { CheckTask } from './check-file.js';
 import { HCL_HINT } from './sniff.js';
 
 const CANDIDATES = '**/*.{json,yaml,yml}';
 const IGNORE = ['**/node_modules/**', '**/.git/**'];
+
+/** Folder names never searched (as fast-glob's `IGNORE` patterns above). */
+const IGNORED_DIRS = new Set(['node_modules', '.git']);
+/** The file names {@link CANDIDATES} matches (case-sensitive, as fast-glob). */
+const CANDIDATE_NAME = /\.(?:json|yaml|yml)$/;
+
+/**
+ * The files {@link CANDIDATES} finds under `dir`, as fast-glob finds them with the options used here
+ * (regular files only; names starting with a dot, `node_modules` and `.git` skipped; symbolic links
+ * neither followed nor returned), without loading fast-glob: the common `meshgate check <folder>`.
+ * Absolute paths, unsorted.
+ */
+export function findCandidates(dir: string): string[] {
+  const out: string[] = [];
+  const pending = [dir];
+  for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) {
+        if (!IGNORED_DIRS.has(e.name)) pending.push(join(d, e.name));
+      } else if (e.isFile() && CANDIDATE_NAME.test(e.name)) out.push(join(d, e.name));
+    }
+  }
+  return out;
+}
 
 /** The name shown for a path: relative to `cwd` with forward slashes (absolute when outside `cwd`). */
 export function displayName(abs: string, cwd: string): string {
@@ -48,7 +74,7 @@ export async function expandOperands(operands: string[], cwd: string, candidates
       continue;
     }
     if (st?.isDirectory()) {
-      const found = await (await fgLib())(candidates, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
+      const found = candidates === CANDIDATES ? findCandidates(abs) : await (await fgLib())(candidates, { cwd: abs, absolute: true, onlyFiles: true, dot: false, ignore: IGNORE, followSymbolicLinks: false });
       found.sort();
       for (const f of found) add(resolve(f), false);
       if (found.length === 0) {

@@ -3,6 +3,7 @@
  * that each build one engine. Outcomes are delivered strictly in input order (a finished file waits for
  * the ones before it), so output is stable whatever the scheduling.
  */
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { AuditEvent, AuditSink } from '../audit/index.js';
@@ -31,10 +32,47 @@ async function writeEvents(sinks: AuditSink[], events: AuditEvent[]): Promise<vo
   for (const e of events) for (const s of sinks) await s.write(e);
 }
 
+/** Files read and parsed ahead on the main thread (see {@link runInline}). */
+const AHEAD_FILES = 4;
+/** Bytes of input in flight at most (small files: the first one in flight is never held back). */
+const AHEAD_BYTES = 4 * 1024 * 1024;
+
+/** Size of a file, 0 when it cannot be stat'ed (reading it reports the error). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Checks the files on the main thread with one engine. A few files are in flight at once: each runs
+ * synchronously up to its wait for the global module's compilation, so while the first one waits, the
+ * next ones are read and parsed. Decisions are made (and audited) in input order all the same: the
+ * waits resume in the order they began, and outcomes are delivered in input order.
+ */
 async function runInline(tasks: CheckTask[], o: RunChecksOptions): Promise<void> {
   const engine = await createCliEngine(o.spec, o.sinks);
   try {
-    for (const t of tasks) o.onOutcome(await checkFile(engine, t, o.options));
+    const inFlight: { outcome: Promise<CheckOutcome>; bytes: number }[] = [];
+    let bytes = 0;
+    let next = 0;
+    const fill = (): void => {
+      for (let t = tasks[next]; t !== undefined && inFlight.length < AHEAD_FILES; t = tasks[next]) {
+        const size = sizeOf(t.path);
+        if (inFlight.length > 0 && bytes + size > AHEAD_BYTES) return;
+        next++;
+        bytes += size;
+        inFlight.push({ outcome: checkFile(engine, t, o.options), bytes: size });
+      }
+    };
+    fill();
+    for (let f = inFlight.shift(); f !== undefined; f = inFlight.shift()) {
+      o.onOutcome(await f.outcome);
+      bytes -= f.bytes;
+      fill();
+    }
   } finally {
     await engine.close();
   }

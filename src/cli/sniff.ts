@@ -23,6 +23,8 @@ const CONTRACT_KEYS =
 /** A top-level HCL block: `resource "aws_s3_bucket" "b" {`, `terraform {`, `locals {`. */
 const HCL_BLOCK = /(^|\n)(resource|data|module|provider|terraform|variable|output|locals|moved|import|check|removed)(\s+"[^"\n]*")*\s*\{[ \t]*(\r?\n|$)/;
 const SNIFF_CHARS = 1 << 20;
+/** The head looked at first (see {@link sniff}). */
+const QUICK_CHARS = 1 << 14;
 /** File names that say "plan" or "contract": never skipped, even when empty. */
 const MEANT_FOR_CHECK = /(^|[^a-z])(tf)?(plan|contract)/i;
 
@@ -98,6 +100,9 @@ export function sniff(bytes: Uint8Array, explicit: boolean, name = ''): Sniffed 
       ? { kind: 'refuse', code: 'MG_INPUT_PLAN_BINARY', message: `this is a binary Terraform plan file (written by \`terraform plan -out\`); run ${SHOW_JSON} and check plan.json` }
       : { kind: 'refuse', code: 'MG_INPUT_BINARY', message: 'this is a zip archive, not a data contract or a Terraform plan' };
   }
+  // Most inputs are plans that say so in their first bytes: a head of the text is enough to tell (a match
+  // in the head is a match in the whole window below), without decoding up to SNIFF_CHARS characters of it.
+  if (bytes.length > QUICK_CHARS && looksLikePlan(headText(bytes, QUICK_CHARS))) return { kind: 'plan' };
   const text = headText(bytes);
   if (text.trim() === '') {
     const what = bytes.length === 0 ? 'the file is empty' : 'the file holds only white space';

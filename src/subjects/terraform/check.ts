@@ -85,9 +85,22 @@ export interface CheckPlanOptions {
  * The one classification vocabulary on plans: a `DataClassification` tag meaning personal data in any
  * spelling (`pii `, `Personal Data`, `sensitive-pii`) becomes the seed's `PII`.
  */
-function canonicalClassificationTag(input: ResourceInput, vocabulary: ClassificationVocabulary): void {
+function canonicalClassificationTag(input: ResourceInput, isPii: (label: string) => boolean): void {
   const v = input.tags['DataClassification'];
-  if (typeof v === 'string' && v !== SENSITIVE && isPiiLabel(v, vocabulary)) input.tags['DataClassification'] = 'PII';
+  if (typeof v === 'string' && v !== SENSITIVE && isPii(v)) input.tags['DataClassification'] = 'PII';
+}
+
+/** {@link isPiiLabel} in one vocabulary, remembering each label's answer (a plan repeats a few labels many times). */
+function piiLabels(vocabulary: ClassificationVocabulary): (label: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (label) => {
+    let pii = seen.get(label);
+    if (pii === undefined) {
+      pii = isPiiLabel(label, vocabulary);
+      seen.set(label, pii);
+    }
+    return pii;
+  };
 }
 
 /** Parses, normalises and derives a plan without evaluating it. Throws MeshgateError on a broken input. */
@@ -103,9 +116,10 @@ export function preparePlan(source: string | Uint8Array | Record<string, unknown
   };
   const judged: PreparedPlan['judged'] = [];
   const entries: PlanEntry[] = [];
+  const isPii = piiLabels(options.vocabulary ?? DEFAULT_VOCABULARY);
   for (const r of plan.resources) {
     const input = deriveResource(r, links.get(r));
-    canonicalClassificationTag(input, options.vocabulary ?? DEFAULT_VOCABULARY);
+    canonicalClassificationTag(input, isPii);
     const domains = mapDomains(input, options.domainMapping);
     const domain = domains[0];
     if (domain !== undefined) input.domain = domain;

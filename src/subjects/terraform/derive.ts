@@ -81,25 +81,48 @@ function referencedAddress(r: PlanResource, attr: string | ValuePath): string | 
   return undefined;
 }
 
+/** Sets `o[k] = v` as an own data property (`__proto__` too, as Object.fromEntries would). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+/** The mirror's entry for attribute `attr` (`tags`, `tags_all`): `true` when the whole attribute is marked. */
+function mirrorOf(mirror: unknown, attr: string): unknown {
+  if (mirror === true) return true;
+  return isObject(mirror) && Object.hasOwn(mirror, attr) ? mirror[attr] : undefined;
+}
+
+/** {@link marked}(mirror, [attr, key]) given `mirrorOf(mirror, attr)`, without building a path per key. */
+function keyMarked(attrMirror: unknown, key: string): boolean {
+  if (attrMirror === true) return true;
+  return isObject(attrMirror) && Object.hasOwn(attrMirror, key) && attrMirror[key] === true;
+}
+
 function readTags(r: PlanResource, unknown: string[], sensitive: string[]): { tags: Record<string, unknown>; taggable: boolean } {
   const values = r.after ?? r.before ?? {};
-  const entries: [string, unknown][] = [];
-  if (r.defaultTags) for (const k of Object.keys(r.defaultTags)) entries.push([k, r.defaultTags[k]]);
-  const taggable = Object.hasOwn(values, 'tags') || Object.hasOwn(values, 'tags_all') || marked(r.afterUnknown, ['tags']);
+  // later sources win, keys keep their first position (as Object.fromEntries of the concatenated entries)
+  const tags: Record<string, unknown> = {};
+  if (r.defaultTags) for (const k of Object.keys(r.defaultTags)) setOwn(tags, k, r.defaultTags[k]);
+  const unknownTags = mirrorOf(r.afterUnknown, 'tags');
+  const taggable = Object.hasOwn(values, 'tags') || Object.hasOwn(values, 'tags_all') || unknownTags === true;
   for (const attr of ['tags_all', 'tags']) {
     const src = values[attr];
     if (!isObject(src)) continue;
-    for (const k of Object.keys(src)) entries.push([k, src[k]]);
+    for (const k of Object.keys(src)) setOwn(tags, k, src[k]);
   }
-  const tags = Object.fromEntries(entries);
-  const useAfter = r.after !== null;
-  if (useAfter && marked(r.afterUnknown, ['tags']) && !isObject(values['tags'])) unknown.push('tags');
+  if (r.after === null) return { tags, taggable };
+  const tagsIsObject = isObject(values['tags']);
+  if (unknownTags === true && !tagsIsObject) unknown.push('tags');
+  const unknownAll = mirrorOf(r.afterUnknown, 'tags_all');
+  const sensitiveTags = mirrorOf(r.afterSensitive, 'tags');
+  const sensitiveAll = mirrorOf(r.afterSensitive, 'tags_all');
   for (const k of Object.keys(tags)) {
-    if (useAfter && (marked(r.afterUnknown, ['tags', k]) || (marked(r.afterUnknown, ['tags_all', k]) && !isObject(values['tags'])))) {
+    if (keyMarked(unknownTags, k) || (keyMarked(unknownAll, k) && !tagsIsObject)) {
       tags[k] = null;
       unknown.push(`tags.${k}`);
     }
-    if (useAfter && (marked(r.afterSensitive, ['tags', k]) || marked(r.afterSensitive, ['tags_all', k]))) {
+    if (keyMarked(sensitiveTags, k) || keyMarked(sensitiveAll, k)) {
       tags[k] = SENSITIVE;
       sensitive.push(`tags.${k}`);
     }

@@ -11,7 +11,7 @@ const INDEX_RE = /\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]/g;
 
 /** Removes instance keys from a module address: `module.a["x"].module.b[0]` → `module.a.module.b`. */
 export function stripIndices(address: string): string {
-  return address.replace(INDEX_RE, '');
+  return address.includes('[') ? address.replace(INDEX_RE, '') : address; // every match starts with `[`
 }
 
 /** Summarises raw change actions. */
