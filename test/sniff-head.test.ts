@@ -27,7 +27,7 @@ describe('sniff looks at a head first', () => {
         if (sniff(bytes, true).kind === 'plan') expect(looksLikePlan(headText(bytes))).toBe(true);
         else expect(looksLikePlan(headText(bytes))).toBe(false);
       }),
-      { numRuns: 200 },
+      { numRuns: 100 },
     );
   });
 
