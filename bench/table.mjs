@@ -79,14 +79,16 @@ export async function accessRows() {
   // every request is in domain marketing, so the two-layer engine evaluates global + marketing for each
   const requests = makeRequests(256).map((r) => ({ ...r, dataProduct: { ...r.dataProduct, domain: 'marketing' } }));
   // the floor evaluates exactly the input the engine gives the global layer (captured), on the same entrypoint
-  // (the decision path calls the layer's `evaluate`, or `evaluateJson` with the input serialised once)
+  // (the decision path calls the layer's `evaluate`, or `evaluateJson` / `evaluateJsonShared` with the input
+  // serialised once)
   const captured = [];
   const globalLayer = one.layerMap.get('global');
-  const { evaluate, evaluateJson } = globalLayer;
+  const { evaluate, evaluateJson, evaluateJsonShared } = globalLayer;
   globalLayer.evaluate = (ep, input) => (captured.push(structuredClone(input)), evaluate(ep, input));
   if (evaluateJson) globalLayer.evaluateJson = (ep, json) => (captured.push(JSON.parse(json)), evaluateJson(ep, json));
+  if (evaluateJsonShared) globalLayer.evaluateJsonShared = (ep, json) => (captured.push(JSON.parse(json)), evaluateJsonShared(ep, json));
   const answers = requests.map((r) => one.authorize(r));
-  Object.assign(globalLayer, { evaluate, evaluateJson });
+  Object.assign(globalLayer, { evaluate, evaluateJson, evaluateJsonShared });
   if (captured.length !== requests.length) throw new Error(`captured ${captured.length} global-layer inputs for ${requests.length} requests: the floor would not evaluate the engine's input`);
   const twoAnswers = requests.map((r) => two.authorize(r));
   for (const d of [...answers, ...twoAnswers]) if (d.outcome === 'error') throw new Error(`authorize error: ${JSON.stringify(d.errors)}`);
