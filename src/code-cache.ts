@@ -5,19 +5,22 @@
  * command; the build runs representative commands once and stores V8's cached data beside each file
  * (`<file>.cache`, scripts/gen-code-cache.mjs), so later starts deserialise compiled code instead.
  *
- * The cache is trusted only for the exact runner it was made from: its header holds the SHA-256 of the
- * runner's source and of V8's data (V8 itself checks its version and flags, but only the source's length,
- * and no checksum in release builds). A missing, truncated, corrupt or stale cache, or one V8 rejects (a
- * different Node), is ignored: the runner is then compiled from its source, exactly as without a cache.
+ * The cache is used only for the exact runner it was made from: its header holds the length and CRC-32 of
+ * the runner's source and of V8's data (V8 itself checks its version and flags, but only the source's
+ * length, and no checksum in release builds). A checksum, not a cryptographic hash: it guards against a
+ * stale or damaged file (whoever can rewrite the cache can rewrite the runner beside it), and hashing the
+ * runner and its cache with SHA-256 cost about 3 ms of every start. A missing, truncated, corrupt or stale
+ * cache, one V8 rejects (a different Node), or a Node without `zlib.crc32` (before 20.15) means the runner
+ * is compiled from its source, exactly as without a cache.
  */
 import { createRequire } from 'node:module';
-import { sha256Hex } from './sha256.js';
 
 /** The Node built-ins used here. */
 interface Builtins {
   fs: typeof import('node:fs');
   path: typeof import('node:path');
   vm: typeof import('node:vm');
+  zlib: typeof import('node:zlib');
 }
 let builtins: Builtins | undefined;
 
@@ -28,15 +31,20 @@ let builtins: Builtins | undefined;
 function node(): Builtins {
   if (builtins === undefined) {
     const require = createRequire(import.meta.url);
-    builtins = { fs: require('node:fs') as Builtins['fs'], path: require('node:path') as Builtins['path'], vm: require('node:vm') as Builtins['vm'] };
+    builtins = {
+      fs: require('node:fs') as Builtins['fs'],
+      path: require('node:path') as Builtins['path'],
+      vm: require('node:vm') as Builtins['vm'],
+      zlib: require('node:zlib') as Builtins['zlib'],
+    };
   }
   return builtins;
 }
 
-/** The first bytes of a cache file (format version 1). */
-const MAGIC = Buffer.from('MGCODE01', 'latin1');
-/** Bytes of the header: magic, SHA-256 of the source, SHA-256 of V8's data. */
-const HEADER = MAGIC.length + 32 + 32;
+/** The first bytes of a cache file (format version 2). */
+const MAGIC = Buffer.from('MGCODE02', 'latin1');
+/** Bytes of the header: magic, then length and CRC-32 of the source, then of V8's data (u32, little-endian). */
+const HEADER = MAGIC.length + 16;
 
 /**
  * The CommonJS wrapper, on a line of its own so that line numbers in stack traces are the file's
@@ -61,13 +69,24 @@ export interface CachedCommonJs {
   createCache(): Buffer;
 }
 
-function sha256(data: Uint8Array): Buffer {
-  return Buffer.from(sha256Hex(data), 'hex');
+/** CRC-32 of `data` (zlib's), or undefined on a Node without `zlib.crc32`. */
+function crc32(data: Uint8Array): number | undefined {
+  const f = (node().zlib as { crc32?: (d: Uint8Array) => number }).crc32;
+  return typeof f === 'function' ? f(data) >>> 0 : undefined;
 }
 
-/** A cache file's bytes: the header (magic, SHA-256 of `source` and of `data`) followed by V8's `data`. */
+/** A cache file's bytes: the header (magic, length and CRC-32 of `source` and of `data`) followed by V8's `data`. */
 export function encodeCodeCache(source: Uint8Array, data: Uint8Array): Buffer {
-  return Buffer.concat([MAGIC, sha256(source), sha256(data), data]);
+  const sourceCrc = crc32(source);
+  const dataCrc = crc32(data);
+  if (sourceCrc === undefined || dataCrc === undefined) throw new Error('writing a code cache needs zlib.crc32 (Node 20.15 or later)');
+  const header = Buffer.alloc(HEADER);
+  MAGIC.copy(header, 0);
+  header.writeUInt32LE(source.byteLength, 8);
+  header.writeUInt32LE(sourceCrc, 12);
+  header.writeUInt32LE(data.byteLength, 16);
+  header.writeUInt32LE(dataCrc, 20);
+  return Buffer.concat([header, data]);
 }
 
 /**
@@ -78,9 +97,11 @@ export function decodeCodeCache(file: Uint8Array, source: Uint8Array): Buffer | 
   if (file.length <= HEADER) return undefined;
   const bytes = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  if (!bytes.subarray(MAGIC.length, MAGIC.length + 32).equals(sha256(source))) return undefined;
   const data = bytes.subarray(HEADER);
-  if (!bytes.subarray(MAGIC.length + 32, HEADER).equals(sha256(data))) return undefined;
+  if (bytes.readUInt32LE(8) !== source.byteLength || bytes.readUInt32LE(16) !== data.byteLength) return undefined;
+  const sourceCrc = crc32(source);
+  if (sourceCrc === undefined || bytes.readUInt32LE(12) !== sourceCrc) return undefined;
+  if (bytes.readUInt32LE(20) !== crc32(data)) return undefined;
   return data;
 }
 

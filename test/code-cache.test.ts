@@ -55,7 +55,7 @@ describe('code cache file format', () => {
     flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 1;
     expect(decodeCodeCache(flipped, source)).toBeUndefined();
     expect(decodeCodeCache(good.subarray(0, good.length - 1), source)).toBeUndefined();
-    expect(decodeCodeCache(good.subarray(0, 72), source)).toBeUndefined();
+    expect(decodeCodeCache(good.subarray(0, 24), source)).toBeUndefined();
     expect(decodeCodeCache(Buffer.alloc(0), source)).toBeUndefined();
     const foreign = Buffer.from(good);
     foreign[0] = 0x58;

@@ -38,12 +38,16 @@ export class LazyPolicyRuntime implements LayerRuntime {
   private failure: MeshgateError | undefined;
   private readonly name: string;
 
-  /** @param entrypoints the entrypoints the bundle's manifest declares for `wasm`. */
+  /**
+   * @param entrypoints the entrypoints the bundle's manifest declares for `wasm`.
+   * @param wasmHash the SHA-256 of `wasm` when the caller computed it (hashed once, not again per compile).
+   */
   constructor(
     private readonly wasm: Uint8Array,
     private readonly data: Record<string, unknown>,
     entrypoints: readonly string[],
     private readonly options: PolicyRuntimeOptions = {},
+    private readonly wasmHash: string = sha256Hex(wasm),
   ) {
     this.declared = new Set(entrypoints);
     this.entrypoints = [...this.declared].sort();
@@ -60,7 +64,7 @@ export class LazyPolicyRuntime implements LayerRuntime {
    * rejects (a module that does not compile is reported by the evaluation that needs it).
    */
   prefetch(): Promise<void> {
-    this.compiling ??= compileWasm(this.wasm, this.name, this.options.deadlines !== false).then(
+    this.compiling ??= compileWasm(this.wasm, this.name, this.options.deadlines !== false, this.wasmHash).then(
       (m) => void (this.module ??= m),
       (e: unknown) => void (this.failure ??= e instanceof MeshgateError ? e : new MeshgateError('MG_POLICY_WASM_INVALID', `${this.name}: cannot compile policy.wasm`, { cause: e })),
     );
@@ -92,7 +96,7 @@ export class LazyPolicyRuntime implements LayerRuntime {
     if (this.runtime) return this.runtime;
     if (this.failure) throw this.failure;
     try {
-      const module = (this.module ??= compileWasmSync(this.wasm, this.name, this.options.deadlines !== false));
+      const module = (this.module ??= compileWasmSync(this.wasm, this.name, this.options.deadlines !== false, this.wasmHash));
       const rt = PolicyRuntime.instantiate(module, this.data, { ...this.options, warmUp: false });
       const actual = rt.entrypoints.join('\n');
       if (actual !== this.entrypoints.join('\n')) {
@@ -126,10 +130,11 @@ export async function layerRuntime(bundle: Bundle, options: LayerRuntimeOptions 
   const { prefetch, ...runtimeOptions } = options;
   if (bundle.entrypoints.length === 0) return PolicyRuntime.load(bundle.wasm, bundle.data, runtimeOptions);
   // a module the CLI ships premetered was validated by the build (recognised by its content hash)
-  if (!isPremetered(sha256Hex(bundle.wasm)) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
+  const hash = sha256Hex(bundle.wasm);
+  if (!isPremetered(hash) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
     throw new MeshgateError('MG_POLICY_WASM_INVALID', `${runtimeOptions.name ?? 'policy'}: policy.wasm is not a valid WebAssembly module`);
   }
-  const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions);
+  const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions, hash);
   if (prefetch) void lazy.prefetch();
   return lazy;
 }

@@ -79,9 +79,11 @@ function invalidWasm(name: string, e: unknown): MeshgateError {
   return new MeshgateError('MG_POLICY_WASM_INVALID', `${name}: policy.wasm is not a valid WebAssembly module: ${describeThrown(e)}`, { cause: e });
 }
 
-/** Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not to. */
-export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true): Promise<WebAssembly.Module> {
-  const hash = sha256Hex(bytes);
+/**
+ * Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not
+ * to. `hash` is the SHA-256 of `bytes` when the caller computed it already (it must be theirs).
+ */
+export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true, hash = sha256Hex(bytes)): Promise<WebAssembly.Module> {
   const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
@@ -96,8 +98,7 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = 
 }
 
 /** The synchronous {@link compileWasm} (same cache, same metering), for a module first needed on a synchronous path. */
-export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true): WebAssembly.Module {
-  const hash = sha256Hex(bytes);
+export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true, hash = sha256Hex(bytes)): WebAssembly.Module {
   const key = cacheKey(hash, metered);
   const hit = moduleCache.get(key);
   if (hit) return hit;
