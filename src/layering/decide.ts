@@ -144,12 +144,27 @@ function evaluateUnit(layer: DecisionLayer, unit: DecisionUnit, layerName: strin
   const json = unit.inputJson;
   if (json !== undefined && (layer.evaluateJson !== undefined || layer.evaluateJsonShared !== undefined) && json.endsWith('}')) {
     // the same JSON as serialising { ...input, layer, domain } (same keys, same order)
-    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`;
+    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}${layerKeys(layerName, withDomain ? (unitDomain ?? null) : undefined)}`;
     // an access result is only read (checked into new objects): it may be a shared, frozen one
     if (isAccess && layer.evaluateJsonShared !== undefined) return layer.evaluateJsonShared(unit.entrypoint, text);
     if (layer.evaluateJson !== undefined) return layer.evaluateJson(unit.entrypoint, text);
   }
   return layer.evaluate(unit.entrypoint, withDomain ? { ...unit.input, layer: layerName, domain: unitDomain ?? null } : { ...unit.input, layer: layerName });
+}
+
+/** `"layer":…,"domain":…}` by layer and domain (a handful of pairs in a process: made once each). */
+const layerKeyTexts = new Map<string, string>();
+
+/** The JSON members a layer's input adds (`domain` only when given; null is written), with the closing brace. */
+function layerKeys(layerName: string, domain: string | null | undefined): string {
+  const key = domain === undefined ? `${layerName}\u0000` : domain === null ? `${layerName}\u0001` : `${layerName}\u0002${domain}`;
+  let text = layerKeyTexts.get(key);
+  if (text === undefined) {
+    text = `"layer":${JSON.stringify(layerName)}${domain === undefined ? '' : `,"domain":${JSON.stringify(domain)}`}}`;
+    if (layerKeyTexts.size >= 4096) layerKeyTexts.clear();
+    layerKeyTexts.set(key, text);
+  }
+  return text;
 }
 
 /** Appends one level's findings of a unit's result in a layer to `raw`, in order. */
