@@ -9,21 +9,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { deriveResource, SENSITIVE } from '../src/subjects/terraform/derive.js';
 import type { PlanResource } from '../src/subjects/terraform/model.js';
+import { marked } from '../src/subjects/terraform/values.js';
+import { isObject } from '../src/is-object.js';
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `marked` as a plain path walk (the reference). */
-function markedRef(mirror: unknown, path: (string | number)[]): boolean {
-  let cur = mirror;
-  if (cur === true) return true;
-  for (const p of path) {
-    if (Array.isArray(cur) && typeof p === 'number') cur = cur[p];
-    else if (isObj(cur) && typeof p === 'string' && Object.hasOwn(cur, p)) cur = cur[p];
-    else return false;
-    if (cur === true) return true;
-  }
-  return false;
-}
+// the reference reads each tag through the per-path mirror walk (`marked`), as tags were read before
+const isObj = isObject;
+const markedRef = marked;
 
 /** The reference reading of tags. */
 function tagsRef(r: PlanResource): { tags: Record<string, unknown>; unknown: string[]; sensitive: string[]; taggable: boolean } {
