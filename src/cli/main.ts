@@ -22,7 +22,7 @@ async function runCommand(args: string[]): Promise<number> {
     const runner = new URL('./run.js', import.meta.url).href;
     return ((await import(runner)) as typeof import('./run.js')).runProcess(args);
   }
-  // the loader is bundled into this file but initialised only here (it loads node:crypto, node:vm)
+  // the loader is bundled into this file but initialised only here (it loads node:fs, node:vm, node:zlib)
   const { loadCachedCommonJs } = await import('../code-cache.js');
   const file = (createRequire(import.meta.url)('node:url') as typeof import('node:url')).fileURLToPath(new URL('./run.cjs', import.meta.url));
   const loaded = loadCachedCommonJs(file, `${file}.cache`);
