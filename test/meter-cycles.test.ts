@@ -1,8 +1,8 @@
 /**
- * Where the metering puts its checks (src/policy/meter.ts), on small hand-assembled modules: a function
- * gets a check at entry only when it lies on a cycle of calls made outside loops; a loop that calls gets a
- * check per iteration; a call chain without a cycle gets none. The fuel global the metering exports shows
- * exactly how many checks ran.
+ * Where the metering puts its checks (src/policy/meter.ts), on small hand-assembled modules: a call made
+ * outside loops gets a check when it can close a cycle of such calls; a loop that calls gets a check per
+ * iteration; a call chain without a cycle gets none. The fuel global the metering exports shows exactly how
+ * many checks ran.
  */
 import { describe, expect, it } from 'vitest';
 import { FUEL_EXPORT, FUEL_PER_TICK, METER_IMPORT, meterWasm } from '../src/policy/meter.js';
@@ -66,11 +66,13 @@ describe('metering checks', () => {
     for (const f of ['rec_a', 'chain', 'loop_rec']) expect(m.call(f, 7)).toBe((plain.exports[f] as (n: number) => number)(7));
   });
 
-  it('a cycle of calls outside loops is checked at every entry (mutual recursion cannot run unchecked)', () => {
+  it('a cycle of calls outside loops is checked at every call that closes it (mutual recursion cannot run unchecked)', () => {
     const m = instantiate();
     m.call('rec_a', 1000);
-    // rec_a and rec_b are entered 1 001 times in all, each entry one check
-    expect(m.used()).toBe(1001);
+    // rec_a and rec_b call each other 1 000 times, each call one check (the first entry, from the host, none)
+    expect(m.used()).toBe(1000);
+    m.call('rec_a', 0);
+    expect(m.used()).toBe(1000);
   });
 
   it('a call chain without a cycle costs no check', () => {
@@ -79,7 +81,7 @@ describe('metering checks', () => {
     expect(m.used()).toBe(0);
   });
 
-  it('recursion through a loop is checked once per turn, by the loop (its entry carries no second check)', () => {
+  it('recursion through a loop is checked once per turn, by the loop (its call carries no second check)', () => {
     const m = instantiate();
     m.call('loop_rec', 1000);
     expect(m.used()).toBe(1000);

@@ -1,10 +1,10 @@
 /**
  * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
- * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented at
- * the entry of every function that can recurse without passing a loop (it lies on a cycle of calls made
- * outside loops, `call_indirect` reaching every function a table holds) and at the header of every loop that calls a function or holds
- * another loop; when it reaches zero the host is called, which checks the wall-clock deadline and either
- * returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded: a call
+ * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented
+ * before every call made outside loops that can close a cycle of such calls (a recursion that would pass no
+ * loop; `call_indirect` reaching every function a table holds) and at the header of every loop that calls a
+ * function or holds another loop; when it reaches zero the host is called, which checks the wall-clock
+ * deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded: a call
  * chain without a cycle (its length is fixed by the module), and a leaf loop (no call, no inner loop), which
  * in OPA's runtime walks a piece of memory. Every runaway evaluation therefore passes through the host within
  * a bounded number of steps, which bounds even a synchronous evaluation.
@@ -22,7 +22,7 @@ export const METER_IMPORT = { module: 'meshgate', name: 'tick' } as const;
 /** The export name of the fuel global (read by the runtime to count the steps of an evaluation). */
 export const FUEL_EXPORT = 'meshgate_fuel';
 
-/** Fuel granted per host check: how many function entries and loop iterations run between two checks. */
+/** Fuel granted per host check: how many checked calls and loop iterations run between two checks. */
 export const FUEL_PER_TICK = 20_000;
 
 const SECTION = { custom: 0, type: 1, import: 2, function: 3, table: 4, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, datacount: 12 } as const;
@@ -172,6 +172,11 @@ interface Remap {
   injected: boolean;
   /** For the function being rewritten: where each loop header ends in the output (by loop order). */
   loopMarks: number[];
+  /**
+   * For the function being rewritten: where each call made outside loops starts in the output, and its
+   * callee (an original function index, or -1 for a `call_indirect`).
+   */
+  callMarks: { at: number; callee: number }[];
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -268,7 +273,10 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         // a call inside a loop follows that loop's check (a loop that calls is always checked): only calls
         // outside every loop can form a cycle of calls that never passes a check
         if (op === 0x10) {
-          if (loops === 0) m.callees.push(idx);
+          if (loops === 0 && meter) {
+            m.callees.push(idx);
+            m.callMarks.push({ at: w.size, callee: idx });
+          }
         } else m.tableFuncs.add(idx);
         w.byte(op);
         w.u32(mapFunc(m, idx));
@@ -277,7 +285,11 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
       }
       case 0x11: // call_indirect type table
         m.calls = true;
-        if (loops === 0) m.indirect = true;
+        if (loops === 0 && meter) {
+          m.indirect = true;
+          flush(at); // copied as is from here on; the mark is where the instruction starts in the output
+          m.callMarks.push({ at: w.size, callee: -1 });
+        }
         markOpenLoops();
         r.u32();
         r.u32();
@@ -472,21 +484,25 @@ interface RewrittenBody {
   /** Where each loop header ends in `code`, by loop order, and whether that loop needs a check. */
   loopMarks: number[];
   needs: boolean[];
+  /** Where each call made outside loops starts in `code`, and its callee (-1: through a table). */
+  callMarks: { at: number; callee: number }[];
   /** Original indices of the functions it calls directly; whether it calls through a table. */
   callees: number[];
   indirect: boolean;
 }
 
 /**
- * Which defined functions need the check at entry: those on a cycle of calls made outside every loop (a
- * strongly connected component of more than one function, or one calling itself). A cycle through a call
- * made inside a loop passes that loop's check on every turn (a loop that calls is always checked); a cycle
- * of calls outside loops would recurse without ever passing one. A `call_indirect` may reach any function a
- * table can hold. Calls to imports are not edges: the host functions meshgate provides call back
- * into the module only to move JSON in and out (`opa_json_dump`, `opa_malloc`, `opa_json_parse`), which
- * never calls a host function that calls back again. Iterative Tarjan (no recursion on deep call graphs).
+ * The cycles of calls made outside every loop: the strongly connected components of that call graph, each
+ * function's component, and whether the component is a cycle (more than one function, or one calling
+ * itself). A cycle through a call made inside a loop passes that loop's check on every turn (a loop that
+ * calls is always checked); a cycle of calls outside loops would recurse without ever passing one, so each
+ * such call from a function to another of its own cyclic component gets a check (see rewriteCode). A
+ * `call_indirect` may reach any function a table can hold. Calls to imports are not edges: the host
+ * functions meshgate provides call back into the module only to move JSON in and out (`opa_json_dump`,
+ * `opa_malloc`, `opa_json_parse`), which never calls a host function that calls back again. Iterative
+ * Tarjan (no recursion on deep call graphs).
  */
-function recursiveFunctions(bodies: readonly RewrittenBody[], importedFuncs: number, tableFuncs: ReadonlySet<number>): boolean[] {
+function callCycles(bodies: readonly RewrittenBody[], importedFuncs: number, tableFuncs: ReadonlySet<number>): { component: Int32Array; cyclic: boolean[]; table: number[] } {
   const n = bodies.length;
   const table: number[] = [];
   for (const f of tableFuncs) if (f >= importedFuncs && f - importedFuncs < n) table.push(f - importedFuncs);
@@ -500,8 +516,10 @@ function recursiveFunctions(bodies: readonly RewrittenBody[], importedFuncs: num
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
+  const component = new Int32Array(n).fill(-1);
+  const cyclic: boolean[] = [];
+  const selfCalls = new Uint8Array(n);
   const stack: number[] = [];
-  const recursive = new Array<boolean>(n).fill(false);
   let next = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
@@ -513,7 +531,7 @@ function recursiveFunctions(bodies: readonly RewrittenBody[], importedFuncs: num
       const top = work[work.length - 1] as { v: number; out: number[]; i: number };
       if (top.i < top.out.length) {
         const w = top.out[top.i++] as number;
-        if (w === top.v) recursive[w] = true; // calls itself
+        if (w === top.v) selfCalls[w] = 1;
         if (index[w] === -1) {
           index[w] = low[w] = next++;
           stack.push(w);
@@ -529,18 +547,20 @@ function recursiveFunctions(bodies: readonly RewrittenBody[], importedFuncs: num
         low[parent] = Math.min(low[parent] as number, low[v] as number);
       }
       if (low[v] === index[v]) {
-        const scc: number[] = [];
+        const id = cyclic.length;
+        let size = 0;
         let w: number;
         do {
           w = stack.pop() as number;
           onStack[w] = 0;
-          scc.push(w);
+          component[w] = id;
+          size++;
         } while (w !== v);
-        if (scc.length > 1) for (const x of scc) recursive[x] = true;
+        cyclic.push(size > 1 || selfCalls[v] === 1);
       }
     }
   }
-  return recursive;
+  return { component, cyclic, table };
 }
 
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
@@ -563,45 +583,49 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
     m.indirect = false;
     m.callees = [];
     m.loopMarks = [];
+    m.callMarks = [];
     code.reset();
     const needs = rewriteExpr(fr, code, m, true);
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
-    bodies.push({ locals, code: code.view().slice(), loopMarks: m.loopMarks, needs, callees: m.callees, indirect: m.indirect });
+    bodies.push({ locals, code: code.view().slice(), loopMarks: m.loopMarks, needs, callMarks: m.callMarks, callees: m.callees, indirect: m.indirect });
     r.pos = end;
   }
   if (!r.done) throw invalid('code section has trailing bytes');
   // Where the checks go. Every unbounded run of a module loops or recurses. A loop that calls a function or
   // holds another loop gets the check after its header; a loop that calls nothing and holds no loop walks
   // a bounded piece of memory (a string, a hash bucket) in OPA's runtime and is left unmetered, which keeps
-  // the hot comparison loops cheap. A function gets the check at entry only when it can recurse without passing
-  // a loop (it is on a cycle of calls made outside loops): any other call chain either passes a loop's check
-  // on every turn or ends within a bound fixed by the module itself.
-  const recursive = recursiveFunctions(bodies, m.importedFuncs, m.tableFuncs);
+  // the hot comparison loops cheap. A call made outside loops gets the check before it when it can close a
+  // cycle of such calls (its callee is in the caller's own cyclic component): every turn of a recursion
+  // that passes no loop crosses one of those calls, while a first call into a recursive function (a single
+  // comparison of two strings, say) costs nothing. Any other call chain ends within a bound fixed by the
+  // module itself.
+  const { component, cyclic, table } = callCycles(bodies, m.importedFuncs, m.tableFuncs);
+  const closesCycle = (caller: number, callee: number): boolean => {
+    const c = component[caller] as number;
+    if (!cyclic[c]) return false;
+    if (callee >= 0) return callee >= m.importedFuncs && component[callee - m.importedFuncs] === c;
+    return table.some((f) => component[f] === c); // through a table: any function it holds may be next
+  };
   const w = new Writer(body.length + (body.length >> 3));
   w.u32(count + (m.injected ? 2 : 0));
   const head = new Writer();
   for (const [i, b] of bodies.entries()) {
+    // every check's offset in the rewritten code (loop headers' ends, starts of cycle-closing calls), in order
+    const marks: number[] = [];
+    for (const [l, mark] of b.loopMarks.entries()) if (b.needs[l]) marks.push(mark);
+    for (const call of b.callMarks) if (closesCycle(i, call.callee)) marks.push(call.at);
+    marks.sort((x, y) => x - y);
     head.reset();
-    if (recursive[i]) emitCheck(head, m);
-    const entry = head.size;
     let from = 0;
-    for (const [l, mark] of b.loopMarks.entries()) {
-      if (!b.needs[l]) continue;
+    for (const mark of marks) {
       head.bytes(b.code.subarray(from, mark));
       emitCheck(head, m);
       from = mark;
     }
-    if (from === 0) {
-      w.u32(b.locals.length + entry + b.code.length);
-      w.bytes(b.locals);
-      w.bytes(head.view());
-      w.bytes(b.code);
-    } else {
-      head.bytes(b.code.subarray(from));
-      w.u32(b.locals.length + head.size);
-      w.bytes(b.locals);
-      w.bytes(head.view());
-    }
+    head.bytes(b.code.subarray(from));
+    w.u32(b.locals.length + head.size);
+    w.bytes(b.locals);
+    w.bytes(head.view());
   }
   for (const extra of m.injected ? [sizeBody(m), growBody(m)] : []) {
     w.u32(extra.length);
@@ -678,7 +702,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const total = imports.funcs + 1 + definedFuncs;
   // the memory.size / memory.grow replacements exist only for a module with a memory
   const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, callees: [], indirect: false, tableFuncs: new Set(), injected: injected > 0, loopMarks: [] };
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, callees: [], indirect: false, tableFuncs: new Set(), injected: injected > 0, loopMarks: [], callMarks: [] };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();

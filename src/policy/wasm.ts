@@ -344,7 +344,7 @@ export class PolicyRuntime {
   }
 
   /**
-   * The metered steps (calls of functions that can recurse and loop iterations inside the WebAssembly) of the last
+   * The metered steps (recursive calls and loop iterations inside the WebAssembly) of the last
    * successful evaluation: a deterministic measure of its work, independent of the machine's speed.
    * `undefined` when the module runs unmetered or the last evaluation failed.
    */
