@@ -6,7 +6,7 @@
  * every read is held to the budgets of bundle-limits.ts. Every problem is a MeshgateError with its own
  * code; nothing partial is returned.
  */
-import { isObject as isPlainObject } from '../is-object.js';
+import { isObject as isPlainObject, setOwn } from '../is-object.js';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { readFile, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -370,7 +370,7 @@ function mergeAt(root: Record<string, unknown>, dirs: string[], doc: unknown, so
     const next = Object.prototype.hasOwnProperty.call(node, d) ? node[d] : undefined;
     if (next === undefined) {
       const created: Record<string, unknown> = {};
-      Object.defineProperty(node, d, { value: created, enumerable: true, writable: true, configurable: true });
+      setOwn(node, d, created);
       node = created;
     } else if (isPlainObject(next)) node = next;
     else throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: ${path} conflicts with a non-object value`);
@@ -383,7 +383,7 @@ function mergeAt(root: Record<string, unknown>, dirs: string[], doc: unknown, so
       if (Object.prototype.hasOwnProperty.call(node, k)) {
         throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: key ${[...dirs, k].join('.')} is defined twice (in ${path})`);
       }
-      Object.defineProperty(node, k, { value: v, enumerable: true, writable: true, configurable: true });
+      setOwn(node, k, v);
     }
   } else {
     throw new MeshgateError('MG_BUNDLE_CORRUPT', `bundle ${source}: ${path} must hold a JSON object`);

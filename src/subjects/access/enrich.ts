@@ -11,6 +11,7 @@
  * (`address`) covers its children (`address.street`), so masks cannot be dodged by spelling.
  */
 import { DEFAULT_VOCABULARY, normaliseClassification, PII, type ClassificationVocabulary } from '../../layering/classification.js';
+import { setOwn } from '../../is-object.js';
 import { canonicalName } from '../../layering/names.js';
 import type { ContractField, DataContract } from '../contract/model.js';
 import type { AccessDataProduct, AccessRequestInput } from './model.js';
@@ -93,12 +94,6 @@ function sortedUnique(xs: readonly string[] | undefined): string[] {
   let ascending = true;
   for (let i = 1; i < xs.length && ascending; i++) ascending = (xs[i - 1] as string) < (xs[i] as string);
   return ascending ? xs.slice() : [...new Set(xs)].sort();
-}
-
-/** Sets an own key; `__proto__` (JSON.parse makes such keys) stays a key, where assigning it would set the prototype. */
-function setOwn(o: Record<string, unknown>, k: string, value: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
-  else o[k] = value;
 }
 
 /** Returns a copy of a JSON-like value with object keys sorted (canonical form for hashing). */

@@ -11,6 +11,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { publishedSchemaAjv } from '../../ajv.js';
 import { requireWithCodeCache } from '../../code-cache.js';
 import { MeshgateError } from '../../errors.js';
+import { setOwn } from '../../is-object.js';
 import type { Location } from '../../errors.js';
 import type { ContractFormat, ImportWarning } from './model.js';
 import { isTreeObject } from './tree.js';
@@ -184,7 +185,7 @@ function plain(v: TreeValue, depth: number): unknown {
   if (Array.isArray(v)) return v.map((x) => plain(x, depth + 1));
   if (!isTreeObject(v)) return v;
   const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: plain(v[k] ?? null, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const k of Object.keys(v)) setOwn(o, k, plain(v[k] ?? null, depth + 1));
   return o;
 }
 
@@ -215,7 +216,7 @@ export function checkStandard(tree: SourceTree, version: StandardVersion, locati
   const doc = plain(tree.root, 0) as Record<string, unknown>;
   // Validate a newer minor (or a newer patch of a known minor) as the newest known version of its line:
   // every other key must still conform.
-  if (version.newer || newerPatch(version.declared, s.versionValue)) Object.defineProperty(doc, s.versionKey, { value: s.versionValue, enumerable: true, writable: true, configurable: true });
+  if (version.newer || newerPatch(version.declared, s.versionValue)) setOwn(doc, s.versionKey, s.versionValue);
   const validate = validatorFor(version.schemaKey);
   const ok = validate(doc);
   const errors = ok ? [] : pick(validate.errors ?? []);

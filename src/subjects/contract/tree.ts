@@ -4,7 +4,7 @@
  * or `constructor` are ordinary data and cannot pollute anything. Limits: text size, alias expansion and
  * nesting depth are bounded, each with its own error code.
  */
-import { isObject } from '../../is-object.js';
+import { isObject, setOwn } from '../../is-object.js';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { yaml } from '../../yaml.js';
 import { MeshgateError } from '../../errors.js';
@@ -108,7 +108,7 @@ function walk(node: unknown, doc: Document, path: (string | number)[], depth: nu
       if (item.key && yaml().isAlias(item.key)) throw limitError('SYNTAX', 'aliases as map keys are not supported', st, keyStart);
       if (Object.prototype.hasOwnProperty.call(obj, key)) throw limitError('SYNTAX', `Map keys must be unique: ${JSON.stringify(key)} is defined twice`, st, keyStart);
       const v = walk(item.value, doc, [...path, key], depth + 1, st, keyStart);
-      Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+      setOwn(obj, key, v);
     }
     return obj;
   }
@@ -228,9 +228,7 @@ export function treeFromObject(value: unknown, file?: string): SourceTree {
     if (Array.isArray(v)) return v.map((x) => copy(x, depth + 1));
     if (typeof v === 'object') {
       const o = newObject();
-      for (const k of Object.keys(v)) {
-        Object.defineProperty(o, k, { value: copy((v as Record<string, unknown>)[k], depth + 1), enumerable: true, writable: true, configurable: true });
-      }
+      for (const k of Object.keys(v)) setOwn(o, k, copy((v as Record<string, unknown>)[k], depth + 1));
       return o;
     }
     return null;

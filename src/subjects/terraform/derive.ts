@@ -7,6 +7,7 @@
 import type { BucketLinks } from './graph.js';
 import type { PlanResource } from './model.js';
 import { isObject } from './parse.js';
+import { setOwn } from '../../is-object.js';
 import { SENSITIVE, at, first, marked, nonEmpty, num, type ValuePath } from './values.js';
 
 export { SENSITIVE } from './values.js';
@@ -79,12 +80,6 @@ function referencedAddress(r: PlanResource, attr: string | ValuePath): string | 
     if (m?.[1] !== undefined) return (r.modulePath === '' ? '' : `${r.module}.`) + m[1];
   }
   return undefined;
-}
-
-/** Sets `o[k] = v` as an own data property (`__proto__` too, as Object.fromEntries would). */
-function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
 }
 
 /** The mirror's entry for attribute `attr` (`tags`, `tags_all`): `true` when the whole attribute is marked. */
