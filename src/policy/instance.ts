@@ -97,7 +97,7 @@ export class PolicyInstance {
     this.fuel = ex[FUEL_EXPORT] instanceof WebAssembly.Global ? ex[FUEL_EXPORT] : undefined;
     const names = this.dump(this.exports.builtins()) as Record<string, number>;
     for (const [k, v] of Object.entries(names)) this.builtinNames[v] = k;
-    this.dataAddr = this.load(encoder.encode('{}'));
+    this.dataAddr = this.loadText('{}');
     this.baseHeapPtr = this.exports.opa_heap_ptr_get();
     this.dataHeapPtr = this.baseHeapPtr;
     this.entrypoints = this.dump(this.exports.entrypoints()) as Record<string, number>;
@@ -110,17 +110,17 @@ export class PolicyInstance {
     this.dataHeapPtr = this.exports.opa_heap_ptr_get();
   }
 
-  /** ABI < 1.2 evaluation through an evaluation context; returns the parsed result set. */
-  evaluateLegacy(input: Uint8Array, entrypoint: number): unknown {
+  /** ABI < 1.2 evaluation through an evaluation context, of the input's JSON text; returns the result set's JSON text. */
+  evaluateLegacy(input: string, entrypoint: number): string {
     const ex = this.exports as Required<OpaExports>;
     ex.opa_heap_ptr_set(this.dataHeapPtr);
-    const inputAddr = this.load(input);
+    const inputAddr = this.loadText(input);
     const ctx = ex.opa_eval_ctx_new();
     ex.opa_eval_ctx_set_input(ctx, inputAddr);
     ex.opa_eval_ctx_set_data(ctx, this.dataAddr);
     ex.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
     ex.eval(ctx);
-    return this.dump(ex.opa_eval_ctx_get_result(ctx));
+    return this.readText(ex.opa_json_dump(ex.opa_eval_ctx_get_result(ctx)));
   }
 
   /** A byte view of the linear memory, re-made only when the memory has grown (which detaches the old buffer). */
@@ -157,7 +157,20 @@ export class PolicyInstance {
   private load(json: Uint8Array): number {
     const raw = this.exports.opa_malloc(json.byteLength);
     this.heap().set(json, raw);
-    const parsed = this.exports.opa_json_parse(raw, json.byteLength);
+    return this.parseAt(raw, json.byteLength);
+  }
+
+  /** Loads a value from its JSON text, encoded straight into the policy's heap (no intermediate byte array). */
+  private loadText(text: string): number {
+    const room = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    const raw = this.exports.opa_malloc(room);
+    const { written } = encoder.encodeInto(text, this.heap().subarray(raw, raw + room));
+    return this.parseAt(raw, written);
+  }
+
+  /** Parses the `length` bytes of JSON at `raw` in the heap into a policy value. */
+  private parseAt(raw: number, length: number): number {
+    const parsed = this.exports.opa_json_parse(raw, length);
     if (parsed === 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'the policy could not parse a JSON value handed to it');
     return parsed;
   }
@@ -167,15 +180,7 @@ export class PolicyInstance {
     const values: unknown[] = new Array<unknown>(args.length);
     for (let i = 0; i < args.length; i++) values[i] = this.dump(args[i] as number);
     const result = impl(...values);
-    if (result === undefined) return 0;
-    // the result's JSON encoded straight into the policy's heap (no intermediate byte array)
-    const text = JSON.stringify(result);
-    const room = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
-    const raw = this.exports.opa_malloc(room);
-    const { written } = encoder.encodeInto(text, this.heap().subarray(raw, raw + room));
-    const parsed = this.exports.opa_json_parse(raw, written);
-    if (parsed === 0) throw new MeshgateError('MG_POLICY_RESULT_INVALID', 'the policy could not parse a JSON value handed to it');
-    return parsed;
+    return result === undefined ? 0 : this.loadText(JSON.stringify(result));
   }
 
   /** The implementation of built-in `id` (the SDK's, else a custom one), looked up once per instance. */

@@ -313,7 +313,7 @@ export class PolicyRuntime {
       if (inst.fuel) inst.fuel.value = FUEL_PER_TICK;
       this.clock.ticks = 0;
       this.steps = undefined;
-      text = direct ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, json) : JSON.stringify(inst.evaluateLegacy(encoder.encode(json), id));
+      text = direct ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, json) : inst.evaluateLegacy(json, id);
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
@@ -428,7 +428,7 @@ export class PolicyRuntime {
 function evalDirectOrLegacy(inst: PolicyInstance, entrypoint: string): unknown {
   const id = inst.entrypoints[entrypoint] as number;
   const opaEval = inst.minorVersion >= 2 ? inst.exports.opa_eval : undefined;
-  return opaEval ? evalDirect(inst, opaEval as OpaEval, id, '{}') : inst.evaluateLegacy(encoder.encode('{}'), id);
+  return opaEval ? evalDirect(inst, opaEval as OpaEval, id, '{}') : inst.evaluateLegacy('{}', id);
 }
 
 /** Access decisions (`…/access` and its ABI view) get the short deadline; every other entrypoint the check deadline. */
