@@ -14,9 +14,9 @@ async function start(): Promise<void> {
     const impl = new URL('./worker-main.js', import.meta.url).href;
     return ((await import(impl)) as typeof import('./worker-main.js')).runWorker();
   }
-  const { loadCachedCommonJs } = await import('../code-cache.js');
+  const { requireWithCodeCache } = await import('../code-cache.js');
   const file = (createRequire(import.meta.url)('node:url') as typeof import('node:url')).fileURLToPath(new URL('./run.cjs', import.meta.url));
-  return (loadCachedCommonJs(file, `${file}.cache`).exports as typeof import('./run.js')).runWorker();
+  return (requireWithCodeCache(file) as typeof import('./run.js')).runWorker();
 }
 
 void start();

@@ -144,27 +144,12 @@ function evaluateUnit(layer: DecisionLayer, unit: DecisionUnit, layerName: strin
   const json = unit.inputJson;
   if (json !== undefined && (layer.evaluateJson !== undefined || layer.evaluateJsonShared !== undefined) && json.endsWith('}')) {
     // the same JSON as serialising { ...input, layer, domain } (same keys, same order)
-    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}${layerKeys(layerName, withDomain ? (unitDomain ?? null) : undefined)}`;
+    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`;
     // an access result is only read (checked into new objects): it may be a shared, frozen one
     if (isAccess && layer.evaluateJsonShared !== undefined) return layer.evaluateJsonShared(unit.entrypoint, text);
     if (layer.evaluateJson !== undefined) return layer.evaluateJson(unit.entrypoint, text);
   }
   return layer.evaluate(unit.entrypoint, withDomain ? { ...unit.input, layer: layerName, domain: unitDomain ?? null } : { ...unit.input, layer: layerName });
-}
-
-/** `"layer":…,"domain":…}` by layer and domain (a handful of pairs in a process: made once each). */
-const layerKeyTexts = new Map<string, string>();
-
-/** The JSON members a layer's input adds (`domain` only when given; null is written), with the closing brace. */
-function layerKeys(layerName: string, domain: string | null | undefined): string {
-  const key = domain === undefined ? `${layerName}\u0000` : domain === null ? `${layerName}\u0001` : `${layerName}\u0002${domain}`;
-  let text = layerKeyTexts.get(key);
-  if (text === undefined) {
-    text = `"layer":${JSON.stringify(layerName)}${domain === undefined ? '' : `,"domain":${JSON.stringify(domain)}`}}`;
-    if (layerKeyTexts.size >= 4096) layerKeyTexts.clear();
-    layerKeyTexts.set(key, text);
-  }
-  return text;
 }
 
 /** Appends one level's findings of a unit's result in a layer to `raw`, in order. */
@@ -194,10 +179,10 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
   let lastResolved: string | undefined;
   let resolved: Map<string, string | undefined> | undefined;
   let seenProblems: Set<string> | undefined;
-  /** The canonical domain, or undefined (after recording the problem) when it is not known. */
   /** Where a domain note points: the unit's `domain` field (or its resource), else the file. */
   const whereDomain = (unit: DecisionUnit | undefined): Location | undefined =>
     unit?.locate?.({ msg: '', rule: '', path: 'domain', ...(unit.resource === undefined ? {} : { resource: unit.resource }) }) ?? (request.file === undefined ? undefined : { file: request.file });
+  /** The canonical domain, or undefined (after recording the problem) when it is not known. */
   const resolve = (raw: string | undefined, unit: DecisionUnit | undefined): string | undefined => {
     if (raw === undefined) return undefined;
     if (raw === lastRaw) return lastResolved;

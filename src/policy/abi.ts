@@ -163,11 +163,9 @@ export function checkAccessResult(result: unknown, layer: string): AccessResult 
   const r = result as { allow?: boolean; allow_rules?: string[]; deny?: unknown[]; obligations?: Record<string, unknown> };
   // The result is freshly parsed from the policy's output and owned here: its arrays are taken, not copied.
   const ob = r.obligations;
-  let obligations: Obligations;
-  if (ob === undefined) obligations = { mask: [], row_filters: [] };
-  else if (onlyAbiObligationKeys(ob)) obligations = { mask: (ob['mask'] as string[] | undefined) ?? [], row_filters: (ob['row_filters'] as string[] | undefined) ?? [] };
+  const abi = { mask: (ob?.['mask'] as string[] | undefined) ?? [], row_filters: (ob?.['row_filters'] as string[] | undefined) ?? [] };
   // other keys are kept (own data properties, `__proto__` included) for the caller to refuse by name
-  else obligations = { ...ob, mask: (ob['mask'] as string[] | undefined) ?? [], row_filters: (ob['row_filters'] as string[] | undefined) ?? [] };
+  const obligations: Obligations = ob === undefined || onlyAbiObligationKeys(ob) ? abi : { ...ob, ...abi };
   const deny = r.deny;
   return {
     allow: r.allow === true,
