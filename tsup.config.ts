@@ -61,8 +61,8 @@ export default defineConfig(() => {
       outExtension: () => ({ js: '.cjs' }),
       define: { ...cli.define, 'import.meta.url': '__meshgateImportMetaUrl' },
       banner: { js: "var __meshgateImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-      // build-time work the CLI reads at run time: the shipped bundles' policy modules metered
-      // (src/policy/premetered.ts), the vendored contract schemas' validators (standard.ts), and then —
+      // build-time work the CLI reads at run time: the shipped bundles inflated and their policy modules
+      // metered (src/policy/prebuilt.ts), the vendored contract schemas' validators (standard.ts), and then —
       // with all of that in place — the runner's V8 code cache from representative commands
       async onSuccess() {
         const script = (name: string): string => pathToFileURL(join(process.cwd(), 'scripts', name)).href;

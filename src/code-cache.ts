@@ -10,17 +10,17 @@
  * length, and no checksum in release builds). A checksum, not a cryptographic hash: it guards against a
  * stale or damaged file (whoever can rewrite the cache can rewrite the runner beside it), and hashing the
  * runner and its cache with SHA-256 cost about 3 ms of every start. A missing, truncated, corrupt or stale
- * cache, one V8 rejects (a different Node), or a Node without `zlib.crc32` (before 20.15) means the runner
- * is compiled from its source, exactly as without a cache.
+ * cache, or one V8 rejects (a different Node), means the runner is compiled from its source, exactly as
+ * without a cache. The CRC-32 is src/crc32.ts's (zlib's where Node has it).
  */
 import { createRequire } from 'node:module';
+import { crc32 } from './crc32.js';
 
 /** The Node built-ins used here. */
 interface Builtins {
   fs: typeof import('node:fs');
   path: typeof import('node:path');
   vm: typeof import('node:vm');
-  zlib: typeof import('node:zlib');
 }
 let builtins: Builtins | undefined;
 
@@ -35,7 +35,6 @@ function node(): Builtins {
       fs: require('node:fs') as Builtins['fs'],
       path: require('node:path') as Builtins['path'],
       vm: require('node:vm') as Builtins['vm'],
-      zlib: require('node:zlib') as Builtins['zlib'],
     };
   }
   return builtins;
@@ -69,17 +68,10 @@ export interface CachedCommonJs {
   createCache(): Buffer;
 }
 
-/** CRC-32 of `data` (zlib's), or undefined on a Node without `zlib.crc32`. */
-function crc32(data: Uint8Array): number | undefined {
-  const f = (node().zlib as { crc32?: (d: Uint8Array) => number }).crc32;
-  return typeof f === 'function' ? f(data) >>> 0 : undefined;
-}
-
 /** A cache file's bytes: the header (magic, length and CRC-32 of `source` and of `data`) followed by V8's `data`. */
 export function encodeCodeCache(source: Uint8Array, data: Uint8Array): Buffer {
   const sourceCrc = crc32(source);
   const dataCrc = crc32(data);
-  if (sourceCrc === undefined || dataCrc === undefined) throw new Error('writing a code cache needs zlib.crc32 (Node 20.15 or later)');
   const header = Buffer.alloc(HEADER);
   MAGIC.copy(header, 0);
   header.writeUInt32LE(source.byteLength, 8);
@@ -99,8 +91,7 @@ export function decodeCodeCache(file: Uint8Array, source: Uint8Array): Buffer | 
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const data = bytes.subarray(HEADER);
   if (bytes.readUInt32LE(8) !== source.byteLength || bytes.readUInt32LE(16) !== data.byteLength) return undefined;
-  const sourceCrc = crc32(source);
-  if (sourceCrc === undefined || bytes.readUInt32LE(12) !== sourceCrc) return undefined;
+  if (bytes.readUInt32LE(12) !== crc32(source)) return undefined;
   if (bytes.readUInt32LE(20) !== crc32(data)) return undefined;
   return data;
 }

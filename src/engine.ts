@@ -4,6 +4,7 @@
  * decides ({@link decide}), the audit trail records. Every policy failure becomes a denying error
  * Decision; nothing fails open.
  */
+import { monotonicMs } from './monotonic.js';
 import { MeshgateError, describeThrown, isMeshgateError } from './errors.js';
 import { type Bundle } from './policy/bundle.js';
 import { loadBundle } from './policy/load.js';
@@ -168,7 +169,7 @@ function vocabularyOf(bundle: Bundle): ClassificationVocabulary {
   return syn ? vocabularyWith(syn) : DEFAULT_VOCABULARY;
 }
 
-const now = (): number => performance.now();
+const now = monotonicMs;
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
 const FAIL_ON: readonly Enforcement[] = ['advisory', 'soft', 'hard'];
@@ -275,8 +276,11 @@ export class Engine {
   }
 
   /**
-   * A new unique decision id, in UUID form: a random 80-bit prefix drawn once per engine and a 48-bit
-   * sequence (cheaper than a random UUID per decision on the hot path, and just as unique).
+   * A new unique decision id, in UUID (version 4) form: a random 74-bit prefix drawn once per engine and a
+   * 48-bit sequence (cheaper than a random UUID per decision on the hot path, and just as unique). The prefix
+   * comes from `Math.random` (seeded by V8 from the system's entropy in every process): an id must be
+   * unique, not secret (it authorises nothing, and the sequence is readable anyway), and the first use of
+   * Web Crypto costs about 5 ms of every CLI start.
    */
   private newDecisionId(): string {
     this.seq++;
@@ -284,8 +288,10 @@ export class Engine {
   }
   private seq = 0;
   private readonly idPrefix = ((): string => {
-    const r = globalThis.crypto.randomUUID(); // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx
-    return r.slice(0, 24);
+    let h = '';
+    while (h.length < 18) h += Math.floor(Math.random() * 0x1_0000_0000).toString(16).padStart(8, '0');
+    const variant = '89ab'[Math.floor(Math.random() * 4)]!;
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(12, 15)}-${variant}${h.slice(15, 18)}-`; // xxxxxxxx-xxxx-4xxx-yxxx-
   })();
 
   private layer(name: string): Layer {

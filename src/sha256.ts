@@ -95,8 +95,20 @@ function platformSha256(): Sha256 | undefined {
   return (data) => createHash('sha256').update(data).digest('hex');
 }
 
-/** SHA-256 of `data` (a string is UTF-8 encoded) as 64 lower-case hex digits: node:crypto on Node, else {@link pureSha256Hex}. */
-export const sha256Hex: Sha256 = platformSha256() ?? pureSha256Hex;
+let impl: Sha256 | undefined;
+
+/**
+ * SHA-256 of `data` (a string is UTF-8 encoded) as 64 lower-case hex digits: node:crypto on Node, else
+ * {@link pureSha256Hex}. node:crypto is looked up on the first call, not at load: loading it costs about
+ * 7 ms, and a CLI run that hashes nothing (a check without an audit log) never pays it.
+ */
+export const sha256Hex: Sha256 = (data) => (impl ??= platformSha256() ?? pureSha256Hex)(data);
+
+/** Which implementation {@link sha256Hex} uses in this runtime (decided on first use). */
+export function sha256Backend(): 'node:crypto' | 'pure' {
+  impl ??= platformSha256() ?? pureSha256Hex;
+  return impl === pureSha256Hex ? 'pure' : 'node:crypto';
+}
 
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {

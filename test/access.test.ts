@@ -184,6 +184,21 @@ describe('access decisions with the real bundles', () => {
     expect(events[1]?.result.allowed_by).toEqual(['global:seed_marketing_public']);
   });
 
+  it('decision ids are version-4 UUIDs, unique within an engine and across engines', async () => {
+    const req: AccessRequestInput = { user: marketer, action: 'read', dataProduct: { id: 'campaign_stats' } };
+    const other = await createEngine({ subjects: { cacheSize: 0 } });
+    try {
+      const ids = [engine.authorize(req), engine.authorize(req), other.authorize(req), other.authorize(req)].map((d) => d.decision_id);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(4);
+      // each engine draws its own prefix: the first 23 characters differ between the two engines
+      expect(ids[0]!.slice(0, 23)).toBe(ids[1]!.slice(0, 23));
+      expect(ids[2]!.slice(0, 23)).not.toBe(ids[0]!.slice(0, 23));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('contracts without an id and unreadable folders are coded errors', () => {
     expect(() => loadContractsFromDir(engine, join(REQUESTS, 'no-such-folder'))).toThrow(expect.objectContaining({ code: 'MG_ACCESS_CONTRACT_DIR' }));
     expect(() => engine.registerContract('not: [a contract')).toThrow(expect.objectContaining({ name: 'MeshgateError' }));

@@ -1,16 +1,18 @@
 /**
  * The bundled CLI's own files (tsup.config.ts): the prebuilt opa-wasm SDK beside the runner still gets
- * meshgate's Go-compatible sprintf, and its YAML built-ins load the SDK's yaml on first use.
+ * meshgate's Go-compatible sprintf, and its YAML built-ins load the SDK's yaml on first use; the artefacts
+ * derived from the shipped bundles (dist/cli/prebuilt) are exactly what the work at load would give.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from './helpers/cli.js';
 import { ROOT } from './helpers/paths.js';
 import { readBundle } from '../src/policy/bundle.js';
 import { meterWasm } from '../src/policy/meter.js';
+import { lengthCrcKey } from '../src/crc32.js';
 
 describe('the bundled CLI', () => {
   beforeAll(() => ensureBuilt());
@@ -29,14 +31,22 @@ describe('the bundled CLI', () => {
     expect(prebuilt.builtins['yaml.marshal']?.({ k: 'v' })).toBe('k: v\n');
   });
 
-  it('ships the build-time metered module of every shipped bundle, byte for byte what metering at load gives', () => {
+  it('ships every shipped bundle inflated and its metered module, byte for byte what inflating and metering at load give', () => {
     const dist = join(ROOT, 'policies', 'dist');
+    const prebuilt = join(ROOT, 'dist', 'cli', 'prebuilt');
     const bundles = readdirSync(dist).filter((f) => f.endsWith('.tar.gz'));
     expect(bundles.length).toBeGreaterThan(0);
     for (const f of bundles) {
+      const gz = readFileSync(join(dist, f));
+      const gzKey = lengthCrcKey(gz);
+      expect(Buffer.compare(readFileSync(join(prebuilt, `${gzKey}.tar.source`)), gz), f).toBe(0);
+      expect(Buffer.compare(readFileSync(join(prebuilt, `${gzKey}.tar`)), gunzipSync(gz)), f).toBe(0);
       const wasm = readBundle(join(dist, f)).wasm;
-      const file = join(ROOT, 'dist', 'cli', 'metered', `${createHash('sha256').update(wasm).digest('hex')}.wasm`);
-      expect(Buffer.compare(readFileSync(file), Buffer.from(meterWasm(wasm))), f).toBe(0);
+      const key = lengthCrcKey(wasm);
+      expect(Buffer.compare(readFileSync(join(prebuilt, `${key}.metered.wasm.source`)), Buffer.from(wasm)), f).toBe(0);
+      expect(Buffer.compare(readFileSync(join(prebuilt, `${key}.metered.wasm`)), Buffer.from(meterWasm(wasm))), f).toBe(0);
     }
+    // nothing else: no artefact of a bundle that is no longer shipped
+    expect(readdirSync(prebuilt).length).toBe(bundles.length * 4);
   });
 });

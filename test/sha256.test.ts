@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { digestHex, pureSha256Hex, sha256Hex, toHex } from '../src/sha256.js';
+import { digestHex, pureSha256Hex, sha256Backend, sha256Hex, toHex } from '../src/sha256.js';
 import { sha256Hex as auditSha256Hex } from '../src/audit/index.js';
 import { DIST, ROOT } from './helpers/paths.js';
 
@@ -21,6 +21,7 @@ describe('sha256 (one home)', () => {
       expect(pureSha256Hex(text)).toBe(nodeHex(text));
       expect(sha256Hex(text)).toBe(nodeHex(text));
     }
+    expect(sha256Backend()).toBe('node:crypto');
   });
 
   it('the audit surface re-exports the same function, not a second implementation', () => {
@@ -46,7 +47,7 @@ describe('sha256 (one home)', () => {
       (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
       vi.resetModules();
       const fresh = await import('../src/sha256.js');
-      expect(fresh.sha256Hex).toBe(fresh.pureSha256Hex);
+      expect(fresh.sha256Backend()).toBe('pure');
       expect(fresh.sha256Hex('abc')).toBe(nodeHex('abc'));
     });
   });

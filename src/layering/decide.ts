@@ -6,6 +6,7 @@
  * ABI, merges findings (compliance) or combines verdicts (access), applies the threshold and builds the
  * Decision. Nothing fails open: every policy failure becomes a denying error decision. No I/O.
  */
+import { monotonicMs } from '../monotonic.js';
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { deepFreeze } from '../freeze.js';
 import { checkAccessResult, checkComplianceResult } from '../policy/abi.js';
@@ -104,7 +105,7 @@ export interface DecisionSettings {
   unknownDomain: UnknownDomainPolicy;
 }
 
-const now = (): number => performance.now();
+const now = monotonicMs;
 const ns = (ms: number): number => Math.round(ms * 1e6);
 
 function asError(e: unknown): MeshgateError {

@@ -7,6 +7,7 @@
  * code; nothing partial is returned.
  */
 import { isObject as isPlainObject, setOwn } from '../is-object.js';
+import { markShipped, preinflated } from './prebuilt.js';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { readFile, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -147,6 +148,8 @@ function gzipError(source: string, e: unknown): MeshgateError {
 export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimits = {}): Map<string, Uint8Array> {
   const lim = resolveLimits(limits);
   checkCompressed(bytes.length, lim, source);
+  const shipped = untarPreinflated(bytes, source, lim);
+  if (shipped !== undefined) return shipped;
   let tar: Uint8Array;
   try {
     // inflation stops as soon as the output passes the limit
@@ -159,9 +162,28 @@ export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimit
   return untar(tar, source, new BundleBudget(lim, source));
 }
 
+/**
+ * The files of a bundle the CLI ships, from the tar its build inflated ({@link preinflated}: only for exactly
+ * the shipped bytes), within the same budgets; undefined for any other bundle.
+ */
+function untarPreinflated(bytes: Uint8Array, source: string, lim: ResolvedBundleLimits): Map<string, Uint8Array> | undefined {
+  const tar = preinflated(bytes);
+  if (tar === undefined) return undefined;
+  new BundleBudget(lim, source).bytes(tar.length);
+  const files = untar(tar, source, new BundleBudget(lim, source));
+  markShipped(files.values());
+  return files;
+}
+
 /** The streaming inflation of {@link readBundleFilesAsync}: headers are checked as soon as they are inflated. */
 function untarGzipStreaming(bytes: Uint8Array, source: string, lim: ResolvedBundleLimits): Promise<Map<string, Uint8Array>> {
   checkCompressed(bytes.length, lim, source);
+  try {
+    const shipped = untarPreinflated(bytes, source, lim);
+    if (shipped !== undefined) return Promise.resolve(shipped);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;

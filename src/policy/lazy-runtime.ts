@@ -8,9 +8,9 @@
  * evaluation of that layer throw a coded MeshgateError (a denying error decision).
  */
 import { MeshgateError } from '../errors.js';
-import { sha256Hex } from '../sha256.js';
+import { lengthCrcKey } from '../crc32.js';
 import type { Bundle } from './bundle.js';
-import { isPremetered } from './premetered.js';
+import { isPremetered } from './prebuilt.js';
 import { PolicyRuntime, compileWasm, compileWasmSync, type PolicyRuntimeOptions } from './wasm.js';
 
 /** What the engine uses of a layer's runtime (met by {@link PolicyRuntime} and {@link LazyPolicyRuntime}). */
@@ -40,14 +40,14 @@ export class LazyPolicyRuntime implements LayerRuntime {
 
   /**
    * @param entrypoints the entrypoints the bundle's manifest declares for `wasm`.
-   * @param wasmHash the SHA-256 of `wasm` when the caller computed it (hashed once, not again per compile).
+   * @param wasmKey {@link lengthCrcKey} of `wasm` when the caller computed it (once, not again per compile).
    */
   constructor(
     private readonly wasm: Uint8Array,
     private readonly data: Record<string, unknown>,
     entrypoints: readonly string[],
     private readonly options: PolicyRuntimeOptions = {},
-    private readonly wasmHash: string = sha256Hex(wasm),
+    private readonly wasmKey: string = lengthCrcKey(wasm),
   ) {
     this.declared = new Set(entrypoints);
     this.entrypoints = [...this.declared].sort();
@@ -64,7 +64,7 @@ export class LazyPolicyRuntime implements LayerRuntime {
    * rejects (a module that does not compile is reported by the evaluation that needs it).
    */
   prefetch(): Promise<void> {
-    this.compiling ??= compileWasm(this.wasm, this.name, this.options.deadlines !== false, this.wasmHash).then(
+    this.compiling ??= compileWasm(this.wasm, this.name, this.options.deadlines !== false, this.wasmKey).then(
       (m) => void (this.module ??= m),
       (e: unknown) => void (this.failure ??= e instanceof MeshgateError ? e : new MeshgateError('MG_POLICY_WASM_INVALID', `${this.name}: cannot compile policy.wasm`, { cause: e })),
     );
@@ -96,7 +96,7 @@ export class LazyPolicyRuntime implements LayerRuntime {
     if (this.runtime) return this.runtime;
     if (this.failure) throw this.failure;
     try {
-      const module = (this.module ??= compileWasmSync(this.wasm, this.name, this.options.deadlines !== false, this.wasmHash));
+      const module = (this.module ??= compileWasmSync(this.wasm, this.name, this.options.deadlines !== false, this.wasmKey));
       const rt = PolicyRuntime.instantiate(module, this.data, { ...this.options, warmUp: false });
       const actual = rt.entrypoints.join('\n');
       if (actual !== this.entrypoints.join('\n')) {
@@ -129,12 +129,12 @@ export interface LayerRuntimeOptions extends PolicyRuntimeOptions {
 export async function layerRuntime(bundle: Bundle, options: LayerRuntimeOptions = {}): Promise<LayerRuntime> {
   const { prefetch, ...runtimeOptions } = options;
   if (bundle.entrypoints.length === 0) return PolicyRuntime.load(bundle.wasm, bundle.data, runtimeOptions);
-  // a module the CLI ships premetered was validated by the build (recognised by its content hash)
-  const hash = sha256Hex(bundle.wasm);
-  if (!isPremetered(hash) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
+  // a module the CLI ships premetered was validated by the build (recognised by its bytes)
+  const key = lengthCrcKey(bundle.wasm);
+  if (!isPremetered(bundle.wasm, key) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
     throw new MeshgateError('MG_POLICY_WASM_INVALID', `${runtimeOptions.name ?? 'policy'}: policy.wasm is not a valid WebAssembly module`);
   }
-  const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions, hash);
+  const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions, key);
   if (prefetch) void lazy.prefetch();
   return lazy;
 }

@@ -1,5 +1,5 @@
 /**
- * The policy runtime. Compiles each WebAssembly module once (cached by content hash) after injecting
+ * The policy runtime. Compiles each WebAssembly module once (cached by its bytes) after injecting
  * instruction metering ({@link meterWasm}), instantiates it with a bounded memory, evaluates entrypoints by
  * name synchronously under a wall-clock deadline, and turns everything that fails (strings, plain objects,
  * RangeErrors, traps) into a coded MeshgateError. After any failure — a deadline included — the instance is
@@ -7,10 +7,11 @@
  */
 import { MeshgateError, describeThrown } from '../errors.js';
 import { deepFreeze } from '../freeze.js';
-import { sha256Hex } from '../sha256.js';
+import { lengthCrcKey, sameBytes } from '../crc32.js';
+import { monotonicMs } from '../monotonic.js';
 import { PolicyInstance, type CustomBuiltin } from './instance.js';
 import { FUEL_PER_TICK, meterWasm } from './meter.js';
-import { premetered } from './premetered.js';
+import { premetered } from './prebuilt.js';
 
 /** Results of {@link PolicyRuntime.evaluateJsonShared} remembered per runtime, and the longest result text remembered. */
 const SHARED_MAX = 256;
@@ -55,20 +56,33 @@ export interface PolicyDeadlines {
 /** The defaults of {@link PolicyDeadlines}. */
 export const DEFAULT_DEADLINES: Readonly<Required<PolicyDeadlines>> = { accessMs: 1000, checkMs: 60_000, loadMs: 60_000 };
 
-const moduleCache = new Map<string, WebAssembly.Module>();
+/**
+ * Compiled modules, bucketed by {@link lengthCrcKey} of their policy.wasm (metered or not); a hit is the
+ * entry holding the same bytes (a CRC is no identity: four chosen bytes give any CRC).
+ */
+const moduleCache = new Map<string, { bytes: Uint8Array; module: WebAssembly.Module }[]>();
 
-/** The cache key of a policy.wasm (by its SHA-256), metered or not. */
-function cacheKey(hash: string, metered: boolean): string {
-  return `${metered ? 'm' : 'u'}:${hash}`;
+function cacheKey(key: string, metered: boolean): string {
+  return `${metered ? 'm' : 'u'}:${key}`;
+}
+
+function cached(bytes: Uint8Array, key: string): WebAssembly.Module | undefined {
+  return moduleCache.get(key)?.find((e) => sameBytes(e.bytes, bytes))?.module;
+}
+
+function remember(bytes: Uint8Array, key: string, module: WebAssembly.Module): void {
+  const list = moduleCache.get(key);
+  if (list === undefined) moduleCache.set(key, [{ bytes, module }]);
+  else list.push({ bytes, module });
 }
 
 /**
  * The code to compile: the policy.wasm metered (see {@link meterWasm}; metered at build time for the
  * bundles the CLI ships, see {@link premetered}) unless told not to.
  */
-function codeOf(bytes: Uint8Array, hash: string, name: string, metered: boolean): Uint8Array {
+function codeOf(bytes: Uint8Array, key: string, name: string, metered: boolean): Uint8Array {
   try {
-    return metered ? (premetered(hash) ?? meterWasm(bytes)) : bytes;
+    return metered ? (premetered(bytes, key) ?? meterWasm(bytes)) : bytes;
   } catch (e) {
     if (e instanceof MeshgateError) throw new MeshgateError(e.code, `${name}: ${e.message}`, { cause: e });
     throw e;
@@ -81,16 +95,16 @@ function invalidWasm(name: string, e: unknown): MeshgateError {
 
 /**
  * Compiles off the main thread (or returns the cached compilation of) a policy.wasm, metered unless told not
- * to. `hash` is the SHA-256 of `bytes` when the caller computed it already (it must be theirs).
+ * to. `key` is {@link lengthCrcKey} of `bytes` when the caller computed it already (it must be theirs).
  */
-export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true, hash = sha256Hex(bytes)): Promise<WebAssembly.Module> {
-  const key = cacheKey(hash, metered);
-  const hit = moduleCache.get(key);
+export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = true, key = lengthCrcKey(bytes)): Promise<WebAssembly.Module> {
+  const k = cacheKey(key, metered);
+  const hit = cached(bytes, k);
   if (hit) return hit;
-  const code = codeOf(bytes, hash, name, metered);
+  const code = codeOf(bytes, key, name, metered);
   try {
     const mod = await WebAssembly.compile(code as Uint8Array<ArrayBuffer>);
-    moduleCache.set(key, mod);
+    remember(bytes, k, mod);
     return mod;
   } catch (e) {
     throw invalidWasm(name, e);
@@ -98,14 +112,14 @@ export async function compileWasm(bytes: Uint8Array, name = 'policy', metered = 
 }
 
 /** The synchronous {@link compileWasm} (same cache, same metering), for a module first needed on a synchronous path. */
-export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true, hash = sha256Hex(bytes)): WebAssembly.Module {
-  const key = cacheKey(hash, metered);
-  const hit = moduleCache.get(key);
+export function compileWasmSync(bytes: Uint8Array, name = 'policy', metered = true, key = lengthCrcKey(bytes)): WebAssembly.Module {
+  const k = cacheKey(key, metered);
+  const hit = cached(bytes, k);
   if (hit) return hit;
-  const code = codeOf(bytes, hash, name, metered);
+  const code = codeOf(bytes, key, name, metered);
   try {
     const mod = new WebAssembly.Module(code as Uint8Array<ArrayBuffer>);
-    moduleCache.set(key, mod);
+    remember(bytes, k, mod);
     return mod;
   } catch (e) {
     throw invalidWasm(name, e);
@@ -182,7 +196,7 @@ function classify(e: unknown): { code: `MG_${string}`; text: string } {
 
 /** The clock the metering host function reads: when the evaluation in progress must stop. */
 interface DeadlineClock {
-  /** performance.now() value after which the evaluation is cut. */
+  /** {@link monotonicMs} value after which the evaluation is cut. */
   at: number;
   /** The limit in force, for the message. */
   ms: number;
@@ -209,7 +223,7 @@ export class PolicyRuntime {
   ) {
     const clock = this.clock;
     this.tick = (): number => {
-      if (performance.now() > clock.at) throw deadlineError(clock.ms);
+      if (monotonicMs() > clock.at) throw deadlineError(clock.ms);
       clock.ticks++;
       return FUEL_PER_TICK;
     };
@@ -364,7 +378,7 @@ export class PolicyRuntime {
 
   private startClock(ms: number | undefined): void {
     this.clock.ms = ms ?? 0;
-    this.clock.at = ms === undefined ? Infinity : performance.now() + ms;
+    this.clock.at = ms === undefined ? Infinity : monotonicMs() + ms;
   }
 
   private instantiate(memory: WebAssembly.MemoryDescriptor): PolicyInstance {
