@@ -19,6 +19,8 @@ import { DEFAULT_VOCABULARY, vocabularyWith, type ClassificationVocabulary } fro
 import {
   ENTRYPOINTS,
   abiViewEntrypoint,
+  BATCHED_ENTRYPOINTS,
+  batchViewEntrypoint,
   type AccessResult,
   type BundleSwapEvent,
   type ComplianceResult,
@@ -134,6 +136,9 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
   const runtime = await layerRuntime(bundle, { name, prefetch: name === 'global', ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
   if (opts.lazyLayers !== true) await loadNow(runtime); // eager: compiled, instantiated and warmed up now (fail closed at start-up)
   const target = viewTargets(runtime);
+  // batch views only beside the ABI view they batch (a bundle built by plain `opa build` has neither)
+  const batch = new Map<Entrypoint, string>();
+  for (const ep of BATCHED_ENTRYPOINTS) if (target.get(ep) === abiViewEntrypoint(ep) && runtime.has(batchViewEntrypoint(ep))) batch.set(ep, batchViewEntrypoint(ep));
   return {
     name,
     bundle,
@@ -151,6 +156,11 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
     evaluateJsonShared: (ep, json) => {
       const t = target.get(ep);
       return t === undefined ? undefined : runtime.evaluateJsonShared(t, json);
+    },
+    hasBatch: (ep) => batch.has(ep),
+    evaluateBatch: (ep, json) => {
+      const t = batch.get(ep);
+      return t === undefined ? undefined : runtime.evaluateJson(t, json);
     },
   };
 }

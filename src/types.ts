@@ -37,6 +37,18 @@ export function abiViewEntrypoint(entrypoint: Entrypoint): string {
   return entrypoint.replace(/^meshgate\//, 'meshgate_abi/');
 }
 
+/** The entrypoints that have a generated batch view: one resource per unit, many units per evaluation. */
+export const BATCHED_ENTRYPOINTS: readonly Entrypoint[] = ['meshgate/terraform'];
+
+/**
+ * The generated batch view of an entrypoint (`meshgate/terraform` → `meshgate_abi/terraform_batch/results`):
+ * given `{units: [{resource, domain}], plan, layer}`, the ABI view's result for each unit, keyed by its index
+ * (see `meshgate build`).
+ */
+export function batchViewEntrypoint(entrypoint: Entrypoint): string {
+  return `${abiViewEntrypoint(entrypoint)}_batch/results`;
+}
+
 /** A finding as a policy returns it, after ABI validation and normalisation of bare strings. */
 export interface RawFinding {
   /** Human-readable message. */

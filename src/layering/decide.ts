@@ -14,6 +14,7 @@ import type { AccessResult, Decision, DecisionError, Enforcement, Entrypoint, Le
 import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
 import { isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './merge.js';
 import { resolveDomain, type DomainResolution } from './names.js';
+import { BATCH_MIN_UNITS, batchResults, type BatchResults } from './batch.js';
 
 /** One loaded layer as the decision path sees it (the engine puts the policy runtime behind it). */
 export interface DecisionLayer {
@@ -32,6 +33,10 @@ export interface DecisionLayer {
    * between calls with the same result (parsed once). Optional; used for access decisions.
    */
   evaluateJsonShared?(entrypoint: Entrypoint, json: string): unknown;
+  /** True when the layer has the entrypoint's generated batch view (see batch.ts); optional. */
+  hasBatch?(entrypoint: Entrypoint): boolean;
+  /** Evaluates the entrypoint's batch view on its input as JSON text (see batch.ts); optional. */
+  evaluateBatch?(entrypoint: Entrypoint, json: string): unknown;
 }
 
 /** One unit of a request: one entrypoint evaluated for one (sub)subject in global + its domains' layers. */
@@ -217,7 +222,15 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
   let evalMs = 0;
   const isAccess = request.kind === 'access';
   if (!request.errors || request.errors.length === 0) {
-    for (const unit of request.units) {
+    // many small units (a plan's resources): evaluated in batches first, where the layers can (batch.ts)
+    let batched: BatchResults | undefined;
+    if (!isAccess && request.units.length >= BATCH_MIN_UNITS) {
+      const tb = now();
+      batched = batchResults(layers, request.units, settings.knownDomains);
+      evalMs += now() - tb;
+    }
+    for (const [index, unit] of request.units.entries()) {
+      const pre = batched?.get(index);
       const own: string[] = [];
       for (const d of unit.domains ?? []) {
         const c = resolve(d, unit);
@@ -244,7 +257,7 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         const withDomain = !(isAccess && unitDomain === undefined);
         const te = now();
         try {
-          const result = evaluateUnit(layer, unit, layerName, unitDomain, withDomain, isAccess);
+          const result = pre?.has(layerName) ? pre.get(layerName) : evaluateUnit(layer, unit, layerName, unitDomain, withDomain, isAccess);
           if (isAccess) {
             const { r, extra } = checkedAccess(result, layerName);
             if (extra !== undefined && extra.length > 0) {
