@@ -211,7 +211,7 @@ function readKey(s: string, p: number): { key: string; end: number } | undefined
     if (s[q.end] !== ':' || (q.end + 1 < s.length && s[q.end + 1] !== ' ')) return undefined;
     return { key: q.value, end: q.end + 1 };
   }
-  if (ch === undefined || INDICATORS.includes(ch)) return undefined;
+  if (ch === undefined || (INDICATORS.includes(ch) && !plainDash(s, p))) return undefined;
   let colon = s.indexOf(':', p);
   while (colon >= 0 && colon + 1 < s.length && s[colon + 1] !== ' ') colon = s.indexOf(':', colon + 1);
   if (colon < 0) return undefined;
@@ -259,10 +259,14 @@ function readNested(st: FastState, n: number, path: (string | number)[], depth: 
   return readMap(st, ind, path, depth + 1, undefined);
 }
 
+/** True when a plain scalar may start with the `-` at `p` (a character other than a space follows). */
+function plainDash(s: string, p: number): boolean {
+  return s[p] === '-' && p + 1 < s.length && s[p + 1] !== ' ';
+}
+
 /** A plain scalar value on one line (a trailing comment cut off). */
 function readPlainValue(s: string, p: number): TreeValue {
-  const ch = s[p] ?? '';
-  if (INDICATORS.includes(ch) && !(ch === '-' && p + 1 < s.length && s[p + 1] !== ' ')) refuse();
+  if (INDICATORS.includes(s[p] ?? '') && !plainDash(s, p)) refuse();
   const hash = s.indexOf(' #', p);
   const raw = trimEndSpaces(s.slice(p, hash < 0 ? s.length : hash));
   if (raw.includes(': ') || raw.endsWith(':')) refuse();
