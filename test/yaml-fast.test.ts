@@ -211,6 +211,28 @@ describe('fast path = library path on random documents of the subset', () => {
   });
 });
 
+describe('fast path = library path on hand-written forms', () => {
+  const accepted: Record<string, string> = {
+    'no final newline': 'a: 1\nb: x',
+    'empty value at the end': 'a: 1\nb:',
+    'document start with a comment': '# head\n\n--- # start\n# c\na: 1\n',
+    'comments at any indent': 'a:\n      # deep\n  b: 1\n# top\n  c: 2\n',
+    'compact sequence at the root': 'a:\n- 1\n- x: 2\n  y: 3\nb: []\nc: {}\n',
+    'block scalars in sequence items': 'a:\n  - |\n   x\n    y\n  - >-\n     p\n     q\n\n     r\n  - z\n',
+    'keep chomping then a comment': 'a: |+\n  x\n\n# c\nb: 1\n',
+    'folded with trailing spaces': 'a: >\n  one \n  two  \nb: 1\n',
+    'numbers and versions': 'a: 1.0.0\nb: 2020-01-01\nc: -12\nd: 0.50\ne: 1.10:x\nf: +x\ng: .x\n',
+    'keys resolved by the core schema': '200: a\n1.10: b\nnull: c\ntrue: d\n-0: e\n',
+    'escapes': 'a: "\\u00e9\\n\\t\\/\\\\\\"\\0"\nb: \'it\'\'s\'\n',
+    'regex-like plain values': 'pattern: ^[A-Z]{3}-[0-9]+$\ntype: decimal(10,2)\nurl: https://x.y/z?a=b#frag\n',
+  };
+  for (const [name, text] of Object.entries(accepted)) {
+    it(name, () => {
+      expect(agree(text, { file: 'h.yaml', lineShift: 2, colShift: 1 })).toBe(true);
+    });
+  }
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // the real corpus and the repo's fixtures
 
