@@ -281,6 +281,9 @@ function trimEndSpaces(s: string): string {
 
 /** A plain scalar resolved as the core schema does; refuses numbers other than short ints and decimals. */
 function resolvePlain(raw: string): TreeValue {
+  const c = raw.charCodeAt(0);
+  // only text starting with a digit, `+`, `-`, `.`, `~`, n, t or f (either case) can be anything but a string
+  if (raw !== '' && !(c <= 57 || c === 126 || c === 78 || c === 110 || c === 84 || c === 116 || c === 70 || c === 102)) return raw;
   if (NULL_RE.test(raw)) return null;
   if (BOOL_RE.test(raw)) return raw[0] === 't' || raw[0] === 'T';
   if (INT_RE.test(raw)) return Number(raw);
