@@ -16,6 +16,8 @@ import { CORPUS, FIXTURES, ROOT, skipCorpus } from './helpers/paths.js';
 
 type Path = (string | number)[];
 
+const at = { file: undefined, lineShift: 0, colShift: 0 };
+
 function allPaths(v: TreeValue, path: Path, out: Path[]): Path[] {
   out.push(path);
   if (Array.isArray(v)) v.forEach((x, i) => allPaths(x, [...path, i], out));
@@ -275,10 +277,32 @@ describe('fast path = library path on the fixtures', () => {
   });
 });
 
+describe('fast path on mutated fixtures: refuses, or agrees with a library that accepts', () => {
+  const texts = yamlFiles(FIXTURES).sort().map((f) => readFileSync(f, 'utf8')).filter((t) => parseYamlFast(t, at) !== undefined);
+  const mutation = fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('dup', 'drop', 'indent', 'dedent', 'insert'), fc.constantFrom(...' -:#"\'|>[]{},&*!?~0.\n'.split('')));
+  it('never accepts what the library rejects, and agrees otherwise', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 3 }), (which, muts) => {
+        const lines = (texts[which % texts.length] ?? '').split('\n');
+        for (const [l, c, kind, ch] of muts) {
+          const i = l % lines.length;
+          const line = lines[i] ?? '';
+          if (kind === 'dup') lines.splice(i, 0, line);
+          else if (kind === 'drop') lines.splice(i, 1);
+          else if (kind === 'indent') lines[i] = ` ${line}`;
+          else if (kind === 'dedent') lines[i] = line.replace(/^ /, '');
+          else lines[i] = line.slice(0, c % (line.length + 1)) + ch + line.slice(c % (line.length + 1));
+        }
+        const text = lines.join('\n');
+        if (parseYamlFast(text, at) !== undefined) expect(agree(text), text).toBe(true);
+      }),
+      { numRuns: Number(process.env['YAML_FAST_RUNS'] ?? 200) },
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // refusals, and the library's errors unchanged
-
-const at = { file: undefined, lineShift: 0, colShift: 0 };
 
 describe('inputs outside the subset give undefined', () => {
   const refused: Record<string, string> = {
