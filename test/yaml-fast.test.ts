@@ -216,6 +216,8 @@ describe('fast path = library path on random documents of the subset', () => {
 describe('fast path = library path on hand-written forms', () => {
   const accepted: Record<string, string> = {
     'no final newline': 'a: 1\nb: x',
+    'block scalar at the end': 'a: 1\nb: |\n  x\n',
+    'stripped folded scalar and blank lines at the end': 'a: >-\n  x\n  y\n\n  \n',
     'empty value at the end': 'a: 1\nb:',
     'document start with a comment': '# head\n\n--- # start\n# c\na: 1\n',
     'comments at any indent': 'a:\n      # deep\n  b: 1\n# top\n  c: 2\n',

@@ -2,7 +2,9 @@
  * Parsing of YAML and JSON contract sources into a plain value tree that remembers where each value came
  * from (file, line, column). Objects of the tree have no prototype, so hostile keys such as `__proto__`
  * or `constructor` are ordinary data and cannot pollute anything. Limits: text size, alias expansion and
- * nesting depth are bounded, each with its own error code.
+ * nesting depth are bounded, each with its own error code. Common block YAML is read by yaml-fast.ts first
+ * (same tree and locations, without loading the yaml package); anything else, errors included, by the
+ * yaml package here.
  */
 import { isObject, setOwn } from '../../is-object.js';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
