@@ -2,7 +2,9 @@
  * Parsing of YAML and JSON contract sources into a plain value tree that remembers where each value came
  * from (file, line, column). Objects of the tree have no prototype, so hostile keys such as `__proto__`
  * or `constructor` are ordinary data and cannot pollute anything. Limits: text size, alias expansion and
- * nesting depth are bounded, each with its own error code.
+ * nesting depth are bounded, each with its own error code. Common block YAML is read by yaml-fast.ts first
+ * (same tree and locations, without loading the yaml package); anything else, errors included, by the
+ * yaml package here.
  */
 import { isObject, setOwn } from '../../is-object.js';
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
@@ -10,17 +12,12 @@ import { yaml } from '../../yaml.js';
 import { MeshgateError } from '../../errors.js';
 import type { Location } from '../../errors.js';
 import { underIndentedQuoteHint } from './yaml-hint.js';
+import { locationOf, newObject, pathKey } from './tree-core.js';
+import type { LocationBase, RawPath, TreeObject, TreeValue } from './tree-core.js';
+import { parseYamlFast } from './yaml-fast.js';
 
-/** A JSON-like value of a parsed source. Objects are prototype-free. */
-export type TreeValue = string | number | boolean | null | TreeValue[] | TreeObject;
-
-/** A prototype-free object of a parsed source. */
-export interface TreeObject {
-  [key: string]: TreeValue;
-}
-
-/** A path inside a parsed tree: object keys and array indices. */
-export type RawPath = readonly (string | number)[];
+export { newObject, pathKey } from './tree-core.js';
+export type { RawPath, TreeObject, TreeValue } from './tree-core.js';
 
 /** A parsed source: its value tree and where each path of the tree starts. */
 export interface SourceTree {
@@ -47,40 +44,22 @@ export const MAX_ALIAS_EXPANSIONS = 1000;
 /** Most values accepted in one expanded tree (guards against alias bombs). */
 export const MAX_NODES = 2_000_000;
 
-/** Joins a raw path to a map key. */
-export function pathKey(path: RawPath): string {
-  return path.join('\u001f');
-}
-
-/** A new prototype-free object. */
-export function newObject(): TreeObject {
-  return Object.create(null) as TreeObject;
-}
-
 /** True for a prototype-free or plain tree object (not an array, not null). */
 export function isTreeObject(v: unknown): v is TreeObject {
   return isObject(v);
 }
 
-interface WalkState {
+interface WalkState extends LocationBase {
   locs: Map<string, Location>;
   aliases: number;
   nodes: number;
-  file: string | undefined;
   lc: LineCounter;
-  /** Line and column shift for embedded documents. */
-  lineShift: number;
-  colShift: number;
 }
 
 function locAt(st: WalkState, offset: number | undefined): Location {
-  const loc: Location = {};
-  if (st.file !== undefined) loc.file = st.file;
-  if (offset === undefined) return loc;
+  if (offset === undefined) return st.file === undefined ? {} : { file: st.file };
   const p = st.lc.linePos(offset);
-  loc.line = p.line + st.lineShift;
-  loc.column = p.col + st.colShift;
-  return loc;
+  return locationOf(st, p.line, p.col);
 }
 
 function limitError(code: string, msg: string, st: WalkState, offset?: number): MeshgateError {
@@ -146,15 +125,30 @@ export interface ParseSourceOptions {
  * `MG_CONTRACT_SYNTAX` (with line and column), `MG_CONTRACT_ALIAS_LIMIT`, `MG_CONTRACT_DEPTH`.
  */
 export function parseSource(text: string, options: ParseSourceOptions = {}): SourceTree {
+  return parseSourceWith(text, options, true);
+}
+
+/**
+ * {@link parseSource}, with the fast path for common block YAML (yaml-fast.ts) tried first or not: a test
+ * hook (`useFast` false is the yaml package's path alone). Both give the same tree and locations.
+ */
+export function parseSourceWith(text: string, options: ParseSourceOptions, useFast: boolean): SourceTree {
   const file = options.file;
   const base: Location = file === undefined ? {} : { file };
   if (text.length > MAX_SOURCE_CHARS) {
     throw new MeshgateError('MG_CONTRACT_TOO_LARGE', `source is ${text.length} characters, the limit is ${MAX_SOURCE_CHARS}`, { location: base });
   }
-  const lc = new (yaml().LineCounter)();
-  const st: WalkState = { locs: new Map(), aliases: 0, nodes: 0, file, lc, lineShift: options.lineShift ?? 0, colShift: options.colShift ?? 0 };
   const trimmed = text.trimStart();
   const syntax = trimmed.startsWith('{') || trimmed.startsWith('[') ? 'json' : 'yaml';
+  const at: LocationBase = { file, lineShift: options.lineShift ?? 0, colShift: options.colShift ?? 0 };
+  const fast = useFast && syntax === 'yaml' ? parseYamlFast(text, at) : undefined;
+  if (fast !== undefined) {
+    const tree = makeTree(fast.root, fast.locations, file, syntax);
+    tree.text = text;
+    return tree;
+  }
+  const lc = new (yaml().LineCounter)();
+  const st: WalkState = { ...at, locs: new Map(), aliases: 0, nodes: 0, lc };
   let doc: Document;
   try {
     // duplicate keys are found by walk() with a set: the library's own check scans the map per key (O(n²))
