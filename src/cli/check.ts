@@ -99,7 +99,7 @@ export async function runCheck(argv: string[], io: CliIo, workerUrl: URL | undef
   const streamText = format === 'text' && output === undefined;
   const color = streamText && io.stdoutIsTTY && io.env['NO_COLOR'] === undefined;
   const textOptions = { color, failOn, showPassed: !flag(p, 'quiet') };
-  const progress = io.stderrIsTTY && tasks.length >= 20 && !(streamText && io.stdoutIsTTY);
+  const progress = tasks.length >= 20 && io.stderrIsTTY && !(streamText && io.stdoutIsTTY);
   const results: FileResult[] = [];
   const skipped: SkippedFile[] = [];
   const textBlocks: string[] = []; // the text report's blocks in input order, when not streamed

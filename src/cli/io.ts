@@ -5,7 +5,9 @@
  * only, every failure a coded MeshgateError).
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describeThrown, isMeshgateError, MeshgateError } from '../errors.js';
+import { stdoutStream, writeStdout } from './stdout.js';
 
 /** Where a command reads and writes. */
 export interface CliIo {
@@ -27,22 +29,36 @@ export interface CliIo {
   cwd: string;
 }
 
-/** The process's own I/O. */
+/** True when file descriptor `fd` is a terminal (node:tty is loaded only when asked: it costs ~5 ms). */
+function isTerminal(fd: number): boolean {
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/**
+ * The process's own I/O. Output goes to file descriptor 1 without `process.stdout` (src/cli/stdout.ts);
+ * the streams and the terminal flags are getters, each created or asked on first use only: every one of
+ * them costs start-up time, and most runs (a check with JSON output) need none.
+ */
 export function processIo(): CliIo {
+  let stdoutTTY: boolean | undefined;
+  let stderrTTY: boolean | undefined;
   return {
-    stdout: (s) => {
-      process.stdout.write(s);
-    },
+    stdout: writeStdout,
     stderr: (s) => {
       process.stderr.write(s);
     },
-    stdoutStream: process.stdout,
-    // a getter: creating process.stdin costs start-up time, and only `authorize -` reads it
+    get stdoutStream(): NodeJS.WritableStream {
+      return stdoutStream();
+    },
     get stdin(): NodeJS.ReadableStream {
       return process.stdin;
     },
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
+    get stdoutIsTTY(): boolean {
+      return (stdoutTTY ??= isTerminal(1));
+    },
+    get stderrIsTTY(): boolean {
+      return (stderrTTY ??= isTerminal(2));
+    },
     env: process.env,
     cwd: process.cwd(),
   };

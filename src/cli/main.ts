@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { MAIN_HELP } from './help.js';
+import { writeStdout } from './stdout.js';
 
 /** meshgate's version, replaced by the build (tsup `define`); absent when this module runs from source. */
 declare const __MESHGATE_VERSION__: string | undefined;
@@ -37,27 +38,18 @@ function answerAlone(command: string | undefined): number | undefined {
     case '--version':
     case 'version':
       if (typeof __MESHGATE_VERSION__ !== 'string') return undefined;
-      process.stdout.write(`${__MESHGATE_VERSION__}\n`);
+      writeStdout(`${__MESHGATE_VERSION__}\n`);
       return 0;
     case undefined:
     case '-h':
     case '--help':
     case 'help':
-      process.stdout.write(MAIN_HELP);
+      writeStdout(MAIN_HELP);
       return command === undefined ? 2 : 0;
     default:
       return undefined;
   }
 }
-
-// A closed stdout (`meshgate authorize - | head`) ends the run quietly instead of crashing on EPIPE; any
-// other write error (a full disk: `> /dev/full`) is a coded error and exit 2, never an uncaught exception.
-// (Written here without the error module, which this entry does not load.)
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  process.stderr.write(`meshgate: cannot write to stdout: ${e.code ?? e.message} [MG_OUTPUT_WRITE]\n`);
-  process.exit(2);
-});
 
 /** Sets the exit code (and reports the peak RSS when asked). */
 function finish(code: number): void {
