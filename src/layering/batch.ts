@@ -14,7 +14,7 @@
  * shared by the whole batch, so every unit's input in a batch differs from its single evaluation in nothing.
  */
 import { BATCHED_ENTRYPOINTS, type Entrypoint } from '../types.js';
-import { resolveDomain } from './names.js';
+import { domainLayerOf, resolveDomain } from './names.js';
 
 /** What batching needs of a layer (a decide.ts BatchLayer has it). */
 export interface BatchLayer {
@@ -41,14 +41,13 @@ export const BATCH_MIN_UNITS = 4;
 /** Results of batched units: by unit index, then by layer name. */
 export type BatchResults = Map<number, Map<string, unknown>>;
 
-/** A unit's own domain layers, as the decision path resolves them (canonical names, first one first, no repeats). */
+/** A unit's own domain layers, as the decision path resolves them (canonical names, first one first, no repeats; no notes or errors: the decision path reports those). */
 function ownDomains(unit: BatchUnit, known: ReadonlySet<string>, cache: Map<string, string | undefined>): string[] {
   const own: string[] = [];
   for (const d of unit.domains ?? []) {
     let c = cache.get(d);
     if (c === undefined && !cache.has(d)) {
-      const r = resolveDomain(d, known);
-      c = r.ok && r.domain !== 'global' ? r.domain : undefined;
+      c = domainLayerOf(resolveDomain(d, known));
       cache.set(d, c);
     }
     if (c !== undefined && !own.includes(c)) own.push(c);

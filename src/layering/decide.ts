@@ -13,7 +13,7 @@ import { checkAccessResult, checkComplianceResult } from '../policy/abi.js';
 import type { AccessResult, Decision, DecisionError, Enforcement, Entrypoint, Level, Location, Obligations, RawFinding, SubjectKind } from '../types.js';
 import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
 import { isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './merge.js';
-import { resolveDomain, type DomainResolution } from './names.js';
+import { domainLayerOf, resolveDomain, type DomainResolution } from './names.js';
 import { BATCH_MIN_UNITS, batchResults, type BatchResults } from './batch.js';
 
 /** One loaded layer as the decision path sees it (the engine puts the policy runtime behind it). */
@@ -194,7 +194,7 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
     if (raw === lastRaw) return lastResolved;
     if (resolved?.has(raw)) return resolved.get(raw);
     const r = resolveDomain(raw, settings.knownDomains);
-    const out = r.ok ? (r.domain === 'global' ? undefined : r.domain) : undefined;
+    const out = domainLayerOf(r);
     if (lastRaw !== undefined) (resolved ??= new Map()).set(lastRaw, lastResolved);
     lastRaw = raw;
     lastResolved = out;

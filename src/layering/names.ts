@@ -78,4 +78,9 @@ export function resolveDomain(name: string, known: ReadonlySet<string>): DomainR
   return closest === undefined ? { ok: false, name, why: 'is not a known domain' } : { ok: false, name, closest, why: 'is not a known domain' };
 }
 
+/** The domain layer a resolution names: undefined for `global` and for a name that is not known. */
+export function domainLayerOf(r: DomainResolution): string | undefined {
+  return r.ok && r.domain !== 'global' ? r.domain : undefined;
+}
+
 const INVISIBLE_G = new RegExp(INVISIBLE.source, 'gu');
