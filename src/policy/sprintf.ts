@@ -34,11 +34,12 @@ function formatOne(verb: string, v: unknown, flags: string, precision: number | 
       return typeof v === 'boolean' ? String(v) : bad(verb, v);
     case 'f':
     case 'F':
-      return typeof v === 'number' ? v.toFixed(precision ?? 6) : bad(verb, v);
+      return typeof v === 'number' ? v.toFixed(Math.min(precision ?? 6, 100)) : bad(verb, v);
     case 'e':
-      return typeof v === 'number' ? v.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2') : bad(verb, v);
+      return typeof v === 'number' ? v.toExponential(Math.min(precision ?? 6, 100)).replace(/e([+-])(\d)$/, 'e$10$2') : bad(verb, v);
     case 'g':
-      return typeof v === 'number' ? (precision === undefined ? String(v) : String(Number(v.toPrecision(precision)))) : bad(verb, v);
+      // Go reads a %g precision of 0 as 1; JavaScript's toPrecision throws outside 1–100
+      return typeof v === 'number' ? (precision === undefined ? String(v) : String(Number(v.toPrecision(Math.min(Math.max(precision, 1), 100))))) : bad(verb, v);
     case 'x':
     case 'X': {
       let s: string;
@@ -52,17 +53,58 @@ function formatOne(verb: string, v: unknown, flags: string, precision: number | 
   }
 }
 
-/** Formats `format` with `args` as OPA's `sprintf` does. */
+/** A directive of a format (`%-8.2f`): flags, width, precision and verb. */
+interface Directive {
+  flags: string;
+  width: number;
+  precision: number | undefined;
+  verb: string;
+}
+
+/** A format split into its literal text and its directives (`%%` is literal text). */
+type Segment = string | Directive;
+
+const DIRECTIVE = /%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g;
+/** Formats already split, by format text (a policy uses a few formats many times). */
+const compiled = new Map<string, Segment[]>();
+const COMPILED_MAX = 512;
+
+function compile(format: string): Segment[] {
+  const hit = compiled.get(format);
+  if (hit !== undefined) return hit;
+  const segments: Segment[] = [];
+  let last = 0;
+  for (const m of format.matchAll(DIRECTIVE)) {
+    const at = m.index;
+    if (at > last) segments.push(format.slice(last, at));
+    const [, flags = '', width, precision, verb = ''] = m;
+    segments.push(verb === '%' ? '%' : { flags, width: width === undefined ? 0 : Number(width), precision: precision === undefined ? undefined : Number(precision), verb });
+    last = at + m[0].length;
+  }
+  if (last < format.length) segments.push(format.slice(last));
+  if (compiled.size >= COMPILED_MAX) compiled.clear();
+  compiled.set(format, segments);
+  return segments;
+}
+
+/** One directive applied to its argument, padded to its width. */
+function applyDirective(d: Directive, v: unknown): string {
+  const text = formatOne(d.verb, v, d.flags, d.precision);
+  const w = d.width;
+  if (text.length >= w) return text;
+  if (d.flags.includes('-')) return text.padEnd(w);
+  return d.flags.includes('0') && /^[+-]?[\d.]/.test(text) && d.verb !== 's' && d.verb !== 'v' ? text.padStart(w, '0') : text.padStart(w);
+}
+
+/** Formats `format` with `args` as OPA's `sprintf` does (the format is split once, then reused). */
 export function goSprintf(format: string, args: unknown): string {
   const list = Array.isArray(args) ? args : [];
   let next = 0;
-  return format.replace(/%([-+# 0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (_m, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
-    if (verb === '%') return '%';
-    if (next >= list.length) return `%!${verb}(MISSING)`;
-    const text = formatOne(verb, list[next++], flags, prec === undefined ? undefined : Number(prec));
-    const w = width === undefined ? 0 : Number(width);
-    if (text.length >= w) return text;
-    if (flags.includes('-')) return text.padEnd(w);
-    return flags.includes('0') && /^[+-]?[\d.]/.test(text) && verb !== 's' && verb !== 'v' ? text.padStart(w, '0') : text.padStart(w);
-  }) + (next < list.length ? `%!(EXTRA ${list.slice(next).map((v) => `${goType(v)}=${typeof v === 'string' ? v : regoText(v)}`).join(', ')})` : '');
+  let out = '';
+  for (const s of compile(format)) {
+    if (typeof s === 'string') out += s;
+    else if (next >= list.length) out += `%!${s.verb}(MISSING)`;
+    else out += applyDirective(s, list[next++]);
+  }
+  return next < list.length ? `${out}%!(EXTRA ${list.slice(next).map((v) => `${goType(v)}=${typeof v === 'string' ? v : regoText(v)}`).join(', ')})` : out;
 }
