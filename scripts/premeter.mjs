@@ -22,12 +22,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the derived files go (beside the CLI's run.cjs). */
 export const OUT_DIR = join(ROOT, 'dist', 'cli', 'prebuilt');
 
-/** meterWasm, readBundle and lengthCrcKey from the TypeScript sources (bundled by esbuild into a temporary module). */
+/** meterWasm, readBundle, lengthCrcKey and the artefacts' names (PREBUILT_KINDS) from the TypeScript sources (bundled by esbuild into a temporary module). */
 async function load() {
   const dir = mkdtempSync(join(tmpdir(), 'meshgate-premeter-'));
   try {
     const out = join(dir, 'meter.mjs');
-    const contents = `export { meterWasm } from ${JSON.stringify(join(ROOT, 'src/policy/meter.ts'))};\nexport { readBundle } from ${JSON.stringify(join(ROOT, 'src/policy/bundle.ts'))};\nexport { lengthCrcKey } from ${JSON.stringify(join(ROOT, 'src/crc32.ts'))};`;
+    const contents = `export { meterWasm } from ${JSON.stringify(join(ROOT, 'src/policy/meter.ts'))};\nexport { readBundle } from ${JSON.stringify(join(ROOT, 'src/policy/bundle.ts'))};\nexport { lengthCrcKey } from ${JSON.stringify(join(ROOT, 'src/crc32.ts'))};\nexport { PREBUILT_KINDS } from ${JSON.stringify(join(ROOT, 'src/policy/prebuilt.ts'))};`;
     await build({ stdin: { contents, resolveDir: ROOT, loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error', packages: 'external' });
     return await import(pathToFileURL(out).href);
   } finally {
@@ -37,7 +37,7 @@ async function load() {
 
 /** Writes the derived files of every shipped bundle; returns the files written. */
 export async function premeter() {
-  const { meterWasm, readBundle, lengthCrcKey } = await load();
+  const { meterWasm, readBundle, lengthCrcKey, PREBUILT_KINDS } = await load();
   const dist = join(ROOT, 'policies', 'dist');
   const bundles = existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.tar.gz')).sort() : [];
   rmSync(join(ROOT, 'dist', 'cli', 'metered'), { recursive: true, force: true }); // the former layout
@@ -52,17 +52,17 @@ export async function premeter() {
   };
   for (const f of bundles) {
     const gz = readFileSync(join(dist, f));
-    const gzKey = lengthCrcKey(gz);
-    write(`${gzKey}.tar`, gunzipSync(gz));
-    write(`${gzKey}.tar.source`, gz);
-    const wasm = readBundle(join(dist, f)).wasm;
+    const inflated = `${lengthCrcKey(gz)}.${PREBUILT_KINDS.inflated}`;
+    write(inflated, gunzipSync(gz));
+    write(`${inflated}.source`, gz);
+    const wasm = readBundle(gz).wasm;
     if (!wasm) continue;
     const metered = meterWasm(wasm);
     // the CLI skips validating a module it has a metered file for (src/policy/lazy-runtime.ts): validate both here
     if (!WebAssembly.validate(wasm) || !WebAssembly.validate(metered)) throw new Error(`premeter: ${f}: policy.wasm or its metered form is not valid WebAssembly`);
-    const key = lengthCrcKey(wasm);
-    write(`${key}.metered.wasm`, metered);
-    write(`${key}.metered.wasm.source`, wasm);
+    const name = `${lengthCrcKey(wasm)}.${PREBUILT_KINDS.metered}`;
+    write(name, metered);
+    write(`${name}.source`, wasm);
   }
   return written;
 }

@@ -97,17 +97,19 @@ function platformSha256(): Sha256 | undefined {
 
 let impl: Sha256 | undefined;
 
+/** The implementation in use, decided on first use. */
+const implementation = (): Sha256 => (impl ??= platformSha256() ?? pureSha256Hex);
+
 /**
  * SHA-256 of `data` (a string is UTF-8 encoded) as 64 lower-case hex digits: node:crypto on Node, else
  * {@link pureSha256Hex}. node:crypto is looked up on the first call, not at load: loading it costs about
  * 7 ms, and a CLI run that hashes nothing (a check without an audit log) never pays it.
  */
-export const sha256Hex: Sha256 = (data) => (impl ??= platformSha256() ?? pureSha256Hex)(data);
+export const sha256Hex: Sha256 = (data) => implementation()(data);
 
 /** Which implementation {@link sha256Hex} uses in this runtime (decided on first use). */
 export function sha256Backend(): 'node:crypto' | 'pure' {
-  impl ??= platformSha256() ?? pureSha256Hex;
-  return impl === pureSha256Hex ? 'pure' : 'node:crypto';
+  return implementation() === pureSha256Hex ? 'pure' : 'node:crypto';
 }
 
 /** Lower-case hex of `bytes`. */

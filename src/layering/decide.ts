@@ -14,7 +14,7 @@ import type { AccessResult, Decision, DecisionError, Enforcement, Entrypoint, Le
 import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
 import { isFailing, mergeFindings, type LayerFinding, type LayeringPolicy } from './merge.js';
 import { domainLayerOf, resolveDomain, type DomainResolution } from './names.js';
-import { BATCH_MIN_UNITS, batchResults, type BatchResults } from './batch.js';
+import { batchResults, type BatchResults } from './batch.js';
 
 /** One loaded layer as the decision path sees it (the engine puts the policy runtime behind it). */
 export interface DecisionLayer {
@@ -224,7 +224,7 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
   if (!request.errors || request.errors.length === 0) {
     // many small units (a plan's resources): evaluated in batches first, where the layers can (batch.ts)
     let batched: BatchResults | undefined;
-    if (!isAccess && request.units.length >= BATCH_MIN_UNITS) {
+    if (!isAccess) {
       const tb = now();
       batched = batchResults(layers, request.units, settings.knownDomains);
       evalMs += now() - tb;

@@ -158,6 +158,11 @@ export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimit
     if (e instanceof RangeError || /maxOutputLength|buffer/i.test(describeThrown(e))) new BundleBudget(lim, source).bytes(lim.maxExpandedBytes + 1);
     throw gzipError(source, e);
   }
+  return untarWithin(tar, source, lim);
+}
+
+/** The files of a whole tar, held to the budgets (its total size first, then file by file). */
+function untarWithin(tar: Uint8Array, source: string, lim: ResolvedBundleLimits): Map<string, Uint8Array> {
   new BundleBudget(lim, source).bytes(tar.length);
   return untar(tar, source, new BundleBudget(lim, source));
 }
@@ -169,8 +174,7 @@ export function untarGzip(bytes: Uint8Array, source: string, limits: BundleLimit
 function untarPreinflated(bytes: Uint8Array, source: string, lim: ResolvedBundleLimits): Map<string, Uint8Array> | undefined {
   const tar = preinflated(bytes);
   if (tar === undefined) return undefined;
-  new BundleBudget(lim, source).bytes(tar.length);
-  const files = untar(tar, source, new BundleBudget(lim, source));
+  const files = untarWithin(tar, source, lim);
   markShipped(files.values());
   return files;
 }
