@@ -10,7 +10,7 @@ import { type Bundle } from './policy/bundle.js';
 import { loadBundle } from './policy/load.js';
 import { bundlePaths } from './policy/defaults.js';
 import type { PolicyDeadlines } from './policy/wasm.js';
-import { LazyPolicyRuntime, layerRuntime, loadNow, type LayerRuntime } from './policy/lazy-runtime.js';
+import { layerRuntime, loadNow, type LayerRuntime } from './policy/lazy-runtime.js';
 import { checkAccessResult, checkComplianceResult } from './policy/abi.js';
 import { DEFAULT_LAYERING, type LayeringPolicy } from './layering/merge.js';
 import { decide, type DecisionLayer, type DecisionRequest, type DecisionSettings, type UnknownDomainPolicy } from './layering/decide.js';
@@ -80,8 +80,7 @@ export interface EngineOptions {
    */
   deadlines?: PolicyDeadlines | false;
   /**
-   * Compile each layer's WebAssembly only when a decision first needs it (the global layer starts
-   * compiling off-thread at once). Default false: every layer is compiled, instantiated and warmed up in
+   * Compile each layer's WebAssembly only when a decision first needs it. Default false: every layer is compiled, instantiated and warmed up in
    * {@link createEngine}, so a broken bundle or one that cannot finish on `{}` fails at start-up. The CLI
    * turns it on (one short run pays only for the layers it uses; a broken layer still fails closed, as an
    * error decision).
@@ -132,8 +131,9 @@ async function loadLayer(name: string, source: BundleSource, opts: Pick<EngineOp
   // raw files within budgets, verified over their bytes, and only then parsed (see policy/load.ts)
   const bundle = await loadBundle(source, { verification });
   const { memoryMaxPages, deadlines } = opts;
-  // compiled when a decision first needs the layer; the global one starts compiling off-thread at once
-  const runtime = await layerRuntime(bundle, { name, prefetch: name === 'global', ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
+  // compiled when a decision first needs the layer (synchronously: an asynchronous compile started here
+  // would not overlap the parsing of the input, see docs/benchmarks.md)
+  const runtime = await layerRuntime(bundle, { name, ...(memoryMaxPages === undefined ? {} : { memoryMaxPages }), ...(deadlines === undefined ? {} : { deadlines }) });
   if (opts.lazyLayers !== true) await loadNow(runtime); // eager: compiled, instantiated and warmed up now (fail closed at start-up)
   const target = viewTargets(runtime);
   // batch views only beside the ABI view they batch (a bundle built by plain `opa build` has neither)
@@ -402,9 +402,7 @@ export class Engine {
 
   /** Checks a data contract (YAML/JSON text, bytes or an object) against global and its domain's rules. Throws MeshgateError for unreadable input. */
   async checkContract(source: string | Uint8Array | Record<string, unknown>, options: ContractCheckOptions = {}): Promise<Decision> {
-    const request = contractRequest(source, options, this.vocabulary); // parsed while the global module compiles off-thread
-    await this.globalCompiled();
-    return this.decide(request);
+    return this.decide(contractRequest(source, options, this.vocabulary));
   }
 
   /** Checks a new contract version against the old one (breaking changes, version bump) as policy. */
@@ -413,9 +411,7 @@ export class Engine {
     newSource: string | Uint8Array | Record<string, unknown>,
     options: { oldFile?: string; newFile?: string; domain?: string } = {},
   ): Promise<Decision> {
-    const request = contractChangeRequest(oldSource, newSource, options);
-    await this.globalCompiled();
-    return this.decide(request);
+    return this.decide(contractChangeRequest(oldSource, newSource, options));
   }
 
   /** Checks a Terraform plan (`terraform show -json` text, bytes or object): each resource in global + its domains. */
@@ -423,20 +419,12 @@ export class Engine {
     const mapping = this.subjectOptions.domainMapping;
     const base = options.vocabulary === undefined ? { ...options, vocabulary: this.vocabulary } : options;
     const opts = this.subjectOptions.rawPlan === true && base.rawPlan === undefined ? { ...base, rawPlan: true } : base;
-    const request = planRequest(source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts); // parsed while the global module compiles
-    await this.globalCompiled();
-    return this.decide(request);
+    return this.decide(planRequest(source, mapping && !opts.domainMapping ? { ...opts, domainMapping: mapping } : opts));
   }
 
   /** Number of cached access decisions (for diagnostics and tests). */
   get cacheEntries(): number {
     return this.cache.size;
-  }
-
-  /** Waits for the global layer's module, compiling off the main thread since start-up (not compiled twice). */
-  private async globalCompiled(): Promise<void> {
-    const rt = this.layerMap.get('global')?.runtime;
-    if (rt instanceof LazyPolicyRuntime) await rt.prefetch();
   }
 
   private clearCache(): void {

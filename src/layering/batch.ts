@@ -100,17 +100,19 @@ export function batchResults(layers: ReadonlyMap<string, BatchLayer>, units: rea
     const keys = Object.keys(input);
     if (keys.length !== 2 || !Object.hasOwn(input, 'resource') || input['plan'] !== plan || plan === undefined) return;
     const own = ownDomains(unit, knownDomains, cache);
+    let resourceJson: string | undefined; // serialised once for all its layers
     for (const name of ['global', ...own]) {
       const layer = layers.get(name);
       if (layer === undefined || !layer.has(ep) || layer.hasBatch?.(ep) !== true) continue;
       const domain = name === 'global' ? own[0] : name;
-      let json: string | undefined;
       try {
-        json = JSON.stringify({ resource: input['resource'], domain: domain ?? null });
+        resourceJson ??= JSON.stringify(input['resource']);
       } catch {
         return; // not serialisable: its single evaluation reports it
       }
-      if (json === undefined) return;
+      if (resourceJson === undefined) return;
+      // what JSON.stringify({ resource, domain }) writes
+      const json = `{"resource":${resourceJson},"domain":${JSON.stringify(domain ?? null)}}`;
       const key = `${ep}\u0000${name}`;
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { name, layer, entrypoint: ep, items: [] }));

@@ -12,10 +12,14 @@ import { goSprintf } from './sprintf.js';
 /** A custom built-in: receives the JSON arguments, returns a JSON value. */
 export type CustomBuiltin = (...args: unknown[]) => unknown;
 
-// The SDK's sprintf (sprintf-js) rejects `%q` and throws on null: a Go-compatible one, so WASM and `opa eval` agree.
-// Loaded when a policy first calls a built-in, not at start-up.
+// meshgate's own built-ins, looked up before the SDK's: the SDK's sprintf (sprintf-js) rejects `%q` and throws
+// on null, so a Go-compatible one makes WASM and `opa eval` agree. The SDK's table (which also gets them) is
+// loaded only when a policy first calls a built-in not here: the shipped policies call sprintf alone.
+const OWN_BUILTINS: ReadonlyMap<string, CustomBuiltin> = new Map([['sprintf', goSprintf as CustomBuiltin]]);
 let sdkTable: Record<string, CustomBuiltin | undefined> | undefined;
-const sdkBuiltins = (): Record<string, CustomBuiltin | undefined> => (sdkTable ??= loadSdkBuiltins<CustomBuiltin>({ sprintf: goSprintf as CustomBuiltin }));
+const sdkBuiltins = (): Record<string, CustomBuiltin | undefined> => (sdkTable ??= loadSdkBuiltins<CustomBuiltin>(Object.fromEntries(OWN_BUILTINS)));
+/** `table[name]` when it is the table's own entry (a built-in named `constructor` is not Object's). */
+const ownEntry = (table: Record<string, CustomBuiltin | undefined>, name: string): CustomBuiltin | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
 
 type Fn = (...args: number[]) => number;
 
@@ -183,10 +187,10 @@ export class PolicyInstance {
     return result === undefined ? 0 : this.loadText(JSON.stringify(result));
   }
 
-  /** The implementation of built-in `id` (the SDK's, else a custom one), looked up once per instance. */
+  /** The implementation of built-in `id` (meshgate's, the SDK's, else a custom one), looked up once per instance. */
   private resolveBuiltin(id: number): CustomBuiltin {
     const name = this.builtinNames[id];
-    const impl = name === undefined ? undefined : (sdkBuiltins()[name] ?? this.custom[name]);
+    const impl = name === undefined ? undefined : (OWN_BUILTINS.get(name) ?? ownEntry(sdkBuiltins(), name) ?? ownEntry(this.custom, name));
     if (impl === undefined) {
       throw new MeshgateError('MG_POLICY_BUILTIN_MISSING', `the policy calls built-in ${name ?? `#${id}`}, which the WebAssembly runtime does not implement`);
     }

@@ -1,9 +1,10 @@
 /**
  * A layer's policy runtime that compiles its WebAssembly only when a decision first needs the layer: a
  * contract of domain `finance` never compiles `marketing`. Which entrypoints the layer has comes from the
- * bundle's `.manifest` (the `wasm` list `opa build` writes), so routing decisions need no module. The
- * global layer can start compiling off the main thread ({@link LazyPolicyRuntime.prefetch}) while the
- * input is read and parsed; a layer first needed on a synchronous path compiles synchronously.
+ * bundle's `.manifest` (the `wasm` list `opa build` writes), so routing decisions need no module. A layer
+ * first needed by a decision compiles synchronously (a module compiles in a few milliseconds; V8 starts an
+ * asynchronous compilation only when the main thread is idle, so it would not overlap reading the input);
+ * {@link loadNow} compiles off the main thread.
  * Failures stay closed: a module that does not compile, instantiate or match its manifest makes every
  * evaluation of that layer throw a coded MeshgateError (a denying error decision).
  */
@@ -114,29 +115,20 @@ export class LazyPolicyRuntime implements LayerRuntime {
   }
 }
 
-/** Options of {@link layerRuntime}. */
-export interface LayerRuntimeOptions extends PolicyRuntimeOptions {
-  /** Start compiling at once, off the main thread (the global layer: every subject needs it). */
-  prefetch?: boolean;
-}
-
 /**
  * The runtime of one layer's bundle: lazy ({@link LazyPolicyRuntime}) when the manifest lists the module's
  * entrypoints, otherwise loaded at once with {@link PolicyRuntime.load}. A module that is not valid
  * WebAssembly is refused here either way (a cheap validation, not a compilation; none for a module the CLI
  * ships premetered, which its build validated), so a broken bundle still fails at start-up.
  */
-export async function layerRuntime(bundle: Bundle, options: LayerRuntimeOptions = {}): Promise<LayerRuntime> {
-  const { prefetch, ...runtimeOptions } = options;
+export async function layerRuntime(bundle: Bundle, runtimeOptions: PolicyRuntimeOptions = {}): Promise<LayerRuntime> {
   if (bundle.entrypoints.length === 0) return PolicyRuntime.load(bundle.wasm, bundle.data, runtimeOptions);
   // a module the CLI ships premetered was validated by the build (recognised by its bytes)
   const key = lengthCrcKey(bundle.wasm);
   if (!isPremetered(bundle.wasm, key) && !WebAssembly.validate(bundle.wasm as Uint8Array<ArrayBuffer>)) {
     throw new MeshgateError('MG_POLICY_WASM_INVALID', `${runtimeOptions.name ?? 'policy'}: policy.wasm is not a valid WebAssembly module`);
   }
-  const lazy = new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions, key);
-  if (prefetch) void lazy.prefetch();
-  return lazy;
+  return new LazyPolicyRuntime(bundle.wasm, bundle.data, bundle.entrypoints, runtimeOptions, key);
 }
 
 /**
