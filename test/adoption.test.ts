@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUILD_HELP, parseBuildArgs, runBuild } from '../src/cli/build.js';
 import { parseInitArgs, scaffold } from '../src/cli/init.js';
@@ -16,7 +16,7 @@ import { defaultPolicyDir } from '../src/policy/defaults.js';
 import { ROOT } from './helpers/paths.js';
 
 let tmp = '';
-const saved = { PATH: process.env['PATH'], MESHGATE_OPA: process.env['MESHGATE_OPA'], cwd: process.cwd() };
+const saved = { PATH: process.env['PATH'], MESHGATE_OPA: process.env['MESHGATE_OPA'] };
 
 /** An executable file standing in for opa (findOpa only locates it). */
 function fakeOpa(dir: string): string {
@@ -34,7 +34,6 @@ afterEach(() => {
   process.env['PATH'] = saved.PATH;
   if (saved.MESHGATE_OPA === undefined) delete process.env['MESHGATE_OPA'];
   else process.env['MESHGATE_OPA'] = saved.MESHGATE_OPA;
-  process.chdir(saved.cwd);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -45,15 +44,16 @@ describe('finding OPA', () => {
     const onPath = fakeOpa(join(tmp, 'path-bin'));
     const env = fakeOpa(join(tmp, 'env-bin'));
     const flag = fakeOpa(join(tmp, 'flag-bin'));
-    process.chdir(project);
     process.env['PATH'] = dirname(onPath);
     process.env['MESHGATE_OPA'] = env;
-    expect(findOpa(flag)).toBe(flag);
-    expect(findOpa()).toBe(env);
+    expect(findOpa(flag, project)).toBe(flag);
+    expect(findOpa(relative(project, flag), project)).toBe(flag); // a relative --opa is read from the working directory
+    expect(findOpa(undefined, project)).toBe(env);
     delete process.env['MESHGATE_OPA'];
-    expect(findOpa()).toBe(onPath); // PATH before the project's own build
+    expect(findOpa(undefined, project)).toBe(onPath); // PATH before the project's own build
     process.env['PATH'] = join(tmp, 'empty');
-    expect(findOpa()).toBe(cached);
+    expect(findOpa(undefined, project)).toBe(cached);
+    expect(findOpa(undefined, join(project, 'deeper', 'still'))).toBe(cached); // or in a parent
   });
 
   it('a given path that is not a file is an error, not a silent fall-through to another opa', () => {
@@ -66,12 +66,11 @@ describe('finding OPA', () => {
   it('not found: the error lists every place tried and points at the install docs, not at a script of ours', () => {
     const empty = join(tmp, 'nowhere');
     mkdirSync(empty, { recursive: true });
-    process.chdir(empty);
     process.env['PATH'] = empty;
     delete process.env['MESHGATE_OPA'];
     let err: unknown;
     try {
-      findOpa();
+      findOpa(undefined, empty);
     } catch (e) {
       err = e;
     }

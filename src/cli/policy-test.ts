@@ -95,7 +95,7 @@ export async function runPolicyTest(argv: string[], io: CliIo): Promise<number> 
     const dir = resolve(io.cwd, args.dir);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new MeshgateError('MG_BUILD_NO_POLICIES', `policies folder not found: ${dir}`, { location: { file: dir } });
     const ext = await extendsFor(dir, args.ext, args.config, io.cwd); // config mistakes first, before looking for OPA
-    const opa = findOpa(args.opa);
+    const opa = findOpa(args.opa, io.cwd);
     const { runs, notes } = planTestRuns(dir, ext);
     if (runs.length === 0) throw new MeshgateError('MG_BUILD_NO_POLICIES', `no layers (global/ or domains/<name>/) under ${dir}`);
     for (const n of notes) io.stderr(`meshgate test: note: ${n}\n`);

@@ -42,11 +42,12 @@ export const OPA_INSTALL_DOCS = '"Installing OPA" in docs/authoring.md (shipped 
 
 /**
  * Finds the OPA compiler, in this order: `explicit` (`--opa`), `$MESHGATE_OPA`, `opa` on PATH, then the
- * project's own build (`.cache/bin/opa` under the working directory or a parent, from `npm run build:opa`
- * in a meshgate checkout). A given path that does not exist is an error rather than a reason to look
- * further. Throws MG_OPA_NOT_FOUND listing every place tried and pointing at the install docs.
+ * project's own build (`.cache/bin/opa` under `cwd`, the working directory by default, or a parent, from
+ * `npm run build:opa` in a meshgate checkout); a relative given path is read from `cwd`. A given path that
+ * does not exist is an error rather than a reason to look further. Throws MG_OPA_NOT_FOUND listing every
+ * place tried and pointing at the install docs.
  */
-export function findOpa(explicit?: string): string {
+export function findOpa(explicit?: string, cwd: string = process.cwd()): string {
   const exe = process.platform === 'win32' ? 'opa.exe' : 'opa';
   const given: Array<[string, string | undefined]> = [
     ['--opa', explicit],
@@ -54,7 +55,8 @@ export function findOpa(explicit?: string): string {
   ];
   for (const [what, p] of given) {
     if (p === undefined || p.trim() === '') continue;
-    if (existsSync(p) && statSync(p).isFile()) return resolve(p);
+    const at = resolve(cwd, p);
+    if (existsSync(at) && statSync(at).isFile()) return at;
     throw new MeshgateError('MG_OPA_NOT_FOUND', `OPA compiler not found: ${what} is ${p}, which is not a file; see ${OPA_INSTALL_DOCS}`, { location: { file: p } });
   }
   for (const d of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -63,7 +65,7 @@ export function findOpa(explicit?: string): string {
     if (existsSync(p) && statSync(p).isFile()) return p;
   }
   const tried = ['--opa (not given)', 'MESHGATE_OPA (not set)', `${exe} on PATH (none)`];
-  let dir = process.cwd();
+  let dir = resolve(cwd);
   for (;;) {
     const p = join(dir, '.cache', 'bin', exe);
     if (existsSync(p)) return p;
@@ -71,7 +73,7 @@ export function findOpa(explicit?: string): string {
     if (up === dir) break;
     dir = up;
   }
-  tried.push(`.cache/bin/${exe} in ${process.cwd()} or a parent (none)`);
+  tried.push(`.cache/bin/${exe} in ${resolve(cwd)} or a parent (none)`);
   throw new MeshgateError(
     'MG_OPA_NOT_FOUND',
     `OPA compiler not found. Tried: ${tried.join('; ')}. Install OPA (a package manager, a release binary, or \`go install\`) and put it on PATH, or pass --opa / set MESHGATE_OPA to its path; see ${OPA_INSTALL_DOCS}`,
