@@ -46,13 +46,25 @@ function relabel(text, re, line) {
   return re === undefined ? text : text.replace(re, line);
 }
 
-/** A plan with a few resources (one of them tagged with a domain), so the plan path is compiled. */
+/**
+ * A plan with a few resources of each kind the plan path treats apart (enough of them to be evaluated in a
+ * batch: src/layering/batch.ts), so that path is compiled: buckets in two domains, one with its encryption,
+ * logging, versioning and lifecycle in resources of their own, one with them inline; and an untagged one.
+ */
+const bucket = (name, domain, after) => ({ address: `aws_s3_bucket.${name}`, mode: 'managed', type: 'aws_s3_bucket', name, change: { actions: ['create'], before: null, after: { bucket: name, ...after, ...(domain ? { tags: { Domain: domain, DataClassification: 'PII' } } : {}) }, after_unknown: { arn: true } } });
+const part = (type, name, after) => ({ address: `${type}.${name}`, mode: 'managed', type, name, change: { actions: ['create'], before: null, after: { bucket: name, ...after }, after_unknown: {} } });
 const SMALL_PLAN = {
   format_version: '1.2',
   terraform_version: '1.9.0',
   resource_changes: [
-    { address: 'aws_s3_bucket.a', mode: 'managed', type: 'aws_s3_bucket', name: 'a', change: { actions: ['create'], before: null, after: { bucket: 'a', tags: { Domain: 'marketing' } } } },
-    { address: 'aws_s3_bucket.b', mode: 'managed', type: 'aws_s3_bucket', name: 'b', change: { actions: ['update'], before: { bucket: 'b' }, after: { bucket: 'b' } } },
+    bucket('a', 'finance', {}),
+    part('aws_s3_bucket_server_side_encryption_configuration', 'a', { rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'aws:kms', kms_master_key_id: 'k' }] }] }),
+    part('aws_s3_bucket_logging', 'a', { target_bucket: 'logs', target_prefix: 'a/' }),
+    part('aws_s3_bucket_versioning', 'a', { versioning_configuration: [{ status: 'Enabled' }] }),
+    part('aws_s3_bucket_lifecycle_configuration', 'a', { rule: [{ status: 'Enabled', expiration: [{ days: 30 }] }] }),
+    bucket('b', 'marketing', { server_side_encryption_configuration: [{ rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: 'AES256' }] }] }], versioning: [{ enabled: true }] }),
+    { address: 'aws_s3_bucket.c', mode: 'managed', type: 'aws_s3_bucket', name: 'c', change: { actions: ['update'], before: { bucket: 'c' }, after: { bucket: 'c' } } },
+    { address: 'aws_glue_catalog_database.d', mode: 'managed', type: 'aws_glue_catalog_database', name: 'd', change: { actions: ['create'], before: null, after: { name: 'd', tags: { Domain: 'finance' } } } },
   ],
 };
 
