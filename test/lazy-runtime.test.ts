@@ -3,11 +3,13 @@
  * SDK (src/policy/opa-sdk.ts), through the real bundles.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { readBundle } from '../src/policy/bundle.js';
 import { LazyPolicyRuntime, layerRuntime } from '../src/policy/lazy-runtime.js';
+import { goSprintf } from '../src/policy/sprintf.js';
 import { PolicyRuntime } from '../src/policy/wasm.js';
 import { bundlePath, FIXTURES } from './helpers/paths.js';
 
@@ -92,5 +94,12 @@ describe('the SDK YAML built-ins (yaml loaded on first call)', () => {
       ['yaml_unmarshal', 'env prod'],
     ]);
     await engine.close();
+    // the SDK's table is its own object, shared with other users of the SDK in the process: meshgate's
+    // sprintf is looked up before it, never written into it
+    const sdkMain = createRequire(import.meta.url).resolve('@open-policy-agent/opa-wasm');
+    const table = createRequire(import.meta.url)(join(dirname(sdkMain), 'builtins', 'index.js')) as Record<string, unknown>;
+    expect(typeof table['yaml.marshal']).toBe('function'); // loaded by the evaluation above
+    expect(typeof table['sprintf']).toBe('function');
+    expect(table['sprintf']).not.toBe(goSprintf);
   });
 });

@@ -13,13 +13,13 @@ import { goSprintf } from './sprintf.js';
 export type CustomBuiltin = (...args: unknown[]) => unknown;
 
 // meshgate's own built-ins, looked up before the SDK's: the SDK's sprintf (sprintf-js) rejects `%q` and throws
-// on null, so a Go-compatible one makes WASM and `opa eval` agree. The SDK's table (which also gets them) is
-// loaded only when a policy first calls a built-in not here: the shipped policies call sprintf alone.
+// on null, so a Go-compatible one makes WASM and `opa eval` agree. The SDK's table is loaded only when a
+// policy first calls a built-in not here (the shipped policies call sprintf alone), and is left as it is.
 const OWN_BUILTINS: ReadonlyMap<string, CustomBuiltin> = new Map([['sprintf', goSprintf as CustomBuiltin]]);
-let sdkTable: Record<string, CustomBuiltin | undefined> | undefined;
-const sdkBuiltins = (): Record<string, CustomBuiltin | undefined> => (sdkTable ??= loadSdkBuiltins<CustomBuiltin>(Object.fromEntries(OWN_BUILTINS)));
+let sdkTable: Readonly<Record<string, CustomBuiltin | undefined>> | undefined;
+const sdkBuiltins = (): Readonly<Record<string, CustomBuiltin | undefined>> => (sdkTable ??= loadSdkBuiltins<CustomBuiltin>());
 /** `table[name]` when it is the table's own entry (a built-in named `constructor` is not Object's). */
-const ownEntry = (table: Record<string, CustomBuiltin | undefined>, name: string): CustomBuiltin | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
+const ownEntry = (table: Readonly<Record<string, CustomBuiltin | undefined>>, name: string): CustomBuiltin | undefined => (Object.hasOwn(table, name) ? table[name] : undefined);
 
 type Fn = (...args: number[]) => number;
 

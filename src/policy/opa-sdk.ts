@@ -1,6 +1,6 @@
 /**
  * Loads the opa-wasm SDK's built-ins table (meshgate instantiates policies itself, see instance.ts, and
- * calls the SDK's built-in implementations), with meshgate's replacements, without paying for its
+ * calls the SDK's built-in implementations for those it has none of its own), without paying for its
  * `yaml` dependency at start-up. The SDK's YAML built-ins (`yaml.marshal`, `yaml.unmarshal`,
  * `yaml.is_valid`) require the yaml package when the SDK loads — about a tenth of a CLI run's fixed cost,
  * for built-ins few policies call; it is loaded on the first call instead. The bundled CLI loads the SDK
@@ -54,9 +54,10 @@ function builtinsTable(): Record<string, unknown> {
   return require(join(dirname(main), 'builtins', 'index.js')) as Record<string, unknown>;
 }
 
-/** The opa-wasm SDK's built-ins table (its YAML dependency loaded on first use), with `replace` written into it. */
-export function loadSdkBuiltins<T>(replace: Readonly<Record<string, T>> = {}): Record<string, T | undefined> {
-  const builtins = builtinsTable();
-  Object.assign(builtins, replace);
-  return builtins as Record<string, T | undefined>;
+/**
+ * The opa-wasm SDK's built-ins table (its YAML dependency loaded on first use). It is the SDK's own object,
+ * shared with any other user of the SDK in the process: read it, never write to it.
+ */
+export function loadSdkBuiltins<T>(): Readonly<Record<string, T | undefined>> {
+  return builtinsTable() as Record<string, T | undefined>;
 }
