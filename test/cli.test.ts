@@ -242,6 +242,16 @@ describe('meshgate authorize', () => {
     expect(rss).toBeLessThan(300 * 1024 * 1024);
   });
 
+  it('MESHGATE_REPORT_MAXRSS reports the peak of the CLI process itself, not of the process that spawned it', async () => {
+    // on Linux, getrusage's maxrss survives exec: a child of a 256 MB parent reported at least 256 MB
+    const ballast = Buffer.alloc(256 * 1024 * 1024, 1);
+    const r = await runCli(['--version'], { env: { MESHGATE_REPORT_MAXRSS: '1' } });
+    const rss = Number(/peak rss (\d+) bytes/.exec(r.stderr)?.[1]);
+    expect(ballast[ballast.length - 1]).toBe(1);
+    expect(rss).toBeGreaterThan(0);
+    expect(rss).toBeLessThan(200 * 1024 * 1024);
+  });
+
   it('--fail-on-deny exits 1 when a request is denied', async () => {
     const deny = JSON.stringify({ user: { id: 'bob' }, action: 'read', data_product: { id: 'payroll', classification: 'restricted' } });
     expect((await runCli(['authorize', '-'], { input: `${deny}\n` })).code).toBe(0);
