@@ -12,8 +12,10 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { versio
 export default defineConfig(() => {
   rmSync('dist', { recursive: true, force: true });
   const common = { target: 'node20', platform: 'node', clean: false } as const;
-  // the CLI's files: whitespace and syntax minified (less to read at every start; names kept, so error
-  // classes and stack traces stay readable), the version inlined, packages bundled
+  // the CLI's files: whitespace and syntax minified (less to read at every start; identifiers are not, so
+  // stack traces stay readable), the version inlined, packages bundled. No keepNames: it wraps every
+  // function, closures made per resource included, in a defineProperty call to restore names the bundler
+  // gave a suffix to (classify → classify2: only stack traces show them), ≈ 5 ms of a 1 000-resource plan
   const cli = {
     ...common,
     outDir: 'dist/cli',
@@ -23,7 +25,6 @@ export default defineConfig(() => {
     noExternal: [/.*/] as RegExp[],
     minifyWhitespace: true,
     minifySyntax: true,
-    keepNames: true,
     define: { __MESHGATE_VERSION__: JSON.stringify(version), __MESHGATE_CLI_BUNDLE__: 'true' } as Record<string, string>,
   };
   const library = { ...common, entry: { index: 'src/index.ts' }, dts: true, splitting: false, sourcemap: true } as const;
