@@ -141,7 +141,8 @@ describe('meshgate init', () => {
 
 describe('meshgate test runs', () => {
   it('global alone, then each domain with the global sources; lib in each; a domain-only folder with the shipped global when it extends meshgate', () => {
-    const repo = join(tmp, 'repo', 'policies');
+    scaffold(join(tmp, 'runs-repo'), { domains: ['sales', 'hr'], extends: undefined });
+    const repo = join(tmp, 'runs-repo', 'policies');
     const { runs, notes } = planTestRuns(repo, undefined);
     expect(runs).toEqual([
       { layer: 'global', paths: [join(repo, 'global'), join(repo, 'lib')] },

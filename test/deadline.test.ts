@@ -60,8 +60,9 @@ describe('evaluation deadlines', () => {
   });
 
   it('audits the cut decision like any other', () => {
-    const codes = sink.events.flatMap((e) => e.result.errors.map((x) => x.code));
-    expect(codes).toContain('MG_POLICY_DEADLINE');
+    const cut = engine.authorize({ user, action: 'read', data_product: product, columns: ['spin'] });
+    const event = sink.events.find((e) => e.decision_id === cut.decision_id);
+    expect(event?.result.errors.map((x) => x.code)).toContain('MG_POLICY_DEADLINE');
   });
 
   it('a bundle that loops on the warm-up input is refused by createEngine and by a swap, not hung', async () => {
