@@ -2,11 +2,14 @@
  * The canonical JSON of an access request (the policy input and the cache key) is written directly from
  * the enriched request's known shape (enrichedJson); it must be exactly `JSON.stringify` of it, for any
  * strings (quotes, backslashes, control characters, lone surrogates), attributes (flat, nested, numbers
- * of every kind, `__proto__`) and extra product keys (integer-like ones included).
+ * of every kind, `__proto__`) and extra product keys (integer-like ones included). The string writer under it
+ * (jsonString, also used for the layer and domain appended to every serialised input) is held to
+ * `JSON.stringify` on its own, at every boundary of its fast path.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { enrich, enrichedJson } from '../src/subjects/access/enrich.js';
+import { jsonString } from '../src/json-string.js';
 import type { AccessRequestInput } from '../src/subjects/access/model.js';
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', '"', '\\', '\u0000', '\u001f', '\u007f', '\ud800', 'é', 'ａ', '__proto__', '0', '42'));
@@ -44,5 +47,25 @@ describe('enrichedJson', () => {
     expect(enrichedJson(e)).toBe(JSON.stringify(e));
     expect(enrichedJson(e)).toContain('"data_product":{"7":"x","id":"p"');
     expect(enrichedJson(e)).toContain('"__proto__":2');
+  });
+});
+
+describe('jsonString', () => {
+  it('is JSON.stringify of any string', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(jsonString(s)).toBe(JSON.stringify(s));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees with JSON.stringify at each edge of the characters it writes as they are', () => {
+    // around space, the quote, the backslash and DEL; a lone and a paired surrogate
+    for (let c = 0; c < 0x100; c++) {
+      const s = `a${String.fromCharCode(c)}b`;
+      expect(jsonString(s)).toBe(JSON.stringify(s));
+    }
+    for (const s of ['', '\ud83d', '\ud83d\ude00', 'marketing', 'meshgate/access']) expect(jsonString(s)).toBe(JSON.stringify(s));
   });
 });

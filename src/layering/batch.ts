@@ -14,6 +14,7 @@
  * shared by the whole batch, so every unit's input in a batch differs from its single evaluation in nothing.
  */
 import { BATCHED_ENTRYPOINTS, type Entrypoint } from '../types.js';
+import { jsonString } from '../json-string.js';
 import { domainLayerOf, resolveDomain } from './names.js';
 
 /** What batching needs of a layer (a decide.ts BatchLayer has it). */
@@ -63,7 +64,7 @@ interface Item {
 
 /** Evaluates one batch into `out`; false when it threw (its units, and the layer's later ones, go one by one). */
 function evaluateBatch(name: string, layer: BatchLayer, entrypoint: Entrypoint, items: readonly Item[], planJson: string, out: BatchResults): boolean {
-  const text = `{"units":[${items.map((i) => i.json).join(',')}],"plan":${planJson},"layer":${JSON.stringify(name)}}`;
+  const text = `{"units":[${items.map((i) => i.json).join(',')}],"plan":${planJson},"layer":${jsonString(name)}}`;
   let result: unknown;
   try {
     result = layer.evaluateBatch?.(entrypoint, text);
@@ -112,7 +113,7 @@ export function batchResults(layers: ReadonlyMap<string, BatchLayer>, units: rea
       }
       if (resourceJson === undefined) return;
       // what JSON.stringify({ resource, domain }) writes
-      const json = `{"resource":${resourceJson},"domain":${JSON.stringify(domain ?? null)}}`;
+      const json = `{"resource":${resourceJson},"domain":${domain === undefined ? 'null' : jsonString(domain)}}`;
       const key = `${ep}\u0000${name}`;
       let g = groups.get(key);
       if (g === undefined) groups.set(key, (g = { name, layer, entrypoint: ep, items: [] }));

@@ -9,6 +9,7 @@
 import { monotonicMs } from '../monotonic.js';
 import { MeshgateError, describeThrown, isMeshgateError } from '../errors.js';
 import { deepFreeze } from '../freeze.js';
+import { jsonString } from '../json-string.js';
 import { checkAccessResult, checkComplianceResult } from '../policy/abi.js';
 import type { AccessResult, Decision, DecisionError, Enforcement, Entrypoint, Level, Location, Obligations, RawFinding, SubjectKind } from '../types.js';
 import { combine, emptyObligations, unknownObligationKinds, type LayerAccessResult } from './combine.js';
@@ -150,7 +151,7 @@ function evaluateUnit(layer: DecisionLayer, unit: DecisionUnit, layerName: strin
   const json = unit.inputJson;
   if (json !== undefined && (layer.evaluateJson !== undefined || layer.evaluateJsonShared !== undefined) && json.endsWith('}')) {
     // the same JSON as serialising { ...input, layer, domain } (same keys, same order)
-    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}"layer":${JSON.stringify(layerName)}${withDomain ? `,"domain":${JSON.stringify(unitDomain ?? null)}` : ''}}`;
+    const text = `${json.length > 2 ? `${json.slice(0, -1)},` : '{'}"layer":${jsonString(layerName)}${withDomain ? `,"domain":${unitDomain === undefined ? 'null' : jsonString(unitDomain)}` : ''}}`;
     // an access result is only read (checked into new objects): it may be a shared, frozen one
     if (isAccess && layer.evaluateJsonShared !== undefined) return layer.evaluateJsonShared(unit.entrypoint, text);
     if (layer.evaluateJson !== undefined) return layer.evaluateJson(unit.entrypoint, text);
@@ -255,9 +256,17 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         if (!layer.has(unit.entrypoint)) continue;
         const unitDomain = layerName === 'global' ? own[0] : layerName;
         const withDomain = !(isAccess && unitDomain === undefined);
-        const te = now();
         try {
-          const result = pre?.has(layerName) ? pre.get(layerName) : evaluateUnit(layer, unit, layerName, unitDomain, withDomain, isAccess);
+          let result: unknown;
+          if (pre !== undefined && pre.has(layerName)) result = pre.get(layerName); // timed with its batch
+          else {
+            const te = now();
+            try {
+              result = evaluateUnit(layer, unit, layerName, unitDomain, withDomain, isAccess);
+            } finally {
+              evalMs += now() - te;
+            }
+          }
           if (isAccess) {
             const { r, extra } = checkedAccess(result, layerName);
             if (extra !== undefined && extra.length > 0) {
@@ -275,8 +284,6 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         } catch (e) {
           const err = asError(e);
           errors.push({ code: err.code, message: unit.resource ? `${unit.resource}: ${err.message}` : err.message, layer: layerName });
-        } finally {
-          evalMs += now() - te;
         }
       }
     }

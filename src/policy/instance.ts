@@ -127,13 +127,23 @@ export class PolicyInstance {
     return this.readText(ex.opa_json_dump(ex.opa_eval_ctx_get_result(ctx)));
   }
 
-  /** A byte view of the linear memory, re-made only when the memory has grown (which detaches the old buffer). */
+  /**
+   * A byte view of the linear memory, re-made only when the memory has grown: growing detaches the old
+   * buffer, and a view of a detached buffer has length 0 (cheaper to test than reading `mem.buffer`).
+   */
   heap(): Uint8Array {
-    const buf = this.mem.buffer;
-    if (this.heapView === undefined || this.heapView.buffer !== buf) this.heapView = new Uint8Array(buf);
+    if (this.heapView === undefined || this.heapView.length === 0) this.heapView = new Uint8Array(this.mem.buffer);
     return this.heapView;
   }
   private heapView: Uint8Array | undefined;
+
+  /** A byte view of the linear memory from {@link dataHeapPtr} to its end (where inputs are written), re-made like {@link heap}'s. */
+  inputView(): Uint8Array {
+    const v = this.inView;
+    if (v !== undefined && v.length !== 0 && v.byteOffset === this.dataHeapPtr) return v;
+    return (this.inView = new Uint8Array(this.mem.buffer, this.dataHeapPtr));
+  }
+  private inView: Uint8Array | undefined;
 
   /** Reads the NUL-terminated JSON at `addr` and parses it. */
   readJson(addr: number): unknown {

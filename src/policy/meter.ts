@@ -2,12 +2,14 @@
  * Instruction metering for policy WebAssembly, injected at load time. The module gets one mutable i32
  * global (the fuel) and one imported host function (`meshgate.tick: () -> i32`). The fuel is decremented
  * before every call made outside loops that can close a cycle of such calls (a recursion that would pass no
- * loop; `call_indirect` reaching every function a table holds) and at the header of every loop that calls a
- * function or holds another loop; when it reaches zero the host is called, which checks the wall-clock
- * deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked is bounded: a call
- * chain without a cycle (its length is fixed by the module), and a leaf loop (no call, no inner loop), which
- * in OPA's runtime walks a piece of memory. Every runaway evaluation therefore passes through the host within
- * a bounded number of steps, which bounds even a synchronous evaluation.
+ * loop; `call_indirect` reaching every function a table holds), at the header of every loop that holds
+ * another loop or calls more than one function of unbounded work, and before the one such call of a loop
+ * that has only one (see rewriteCode); when it reaches zero the host is called, which checks the wall-clock
+ * deadline and either returns a fresh fuel (go on) or throws (the evaluation is cut). What is left unchecked
+ * is bounded: a call chain without a cycle (its length is fixed by the module), and the turns of a loop that
+ * hold no inner loop and call only flat functions (no loop, no cycle, no host call), each of bounded work,
+ * which in OPA's runtime walk a piece of memory (a string, a hash bucket). Every runaway evaluation therefore
+ * passes through the host within a bounded number of steps, which bounds even a synchronous evaluation.
  *
  * The rewrite decodes every instruction (MVP, sign-extension, the 0xFC saturating/bulk-memory group and
  * reference types) so loops are found exactly and function indices shifted by the new import are
@@ -160,8 +162,6 @@ interface Remap {
   /** The injected `memory.size` and `memory.grow` replacements. */
   sizeFn: number;
   growFn: number;
-  /** Set by {@link rewriteExpr} when the expression calls a function (directly or through a table). */
-  calls: boolean;
   /** Original indices of the functions the expression calls directly (collected per function body). */
   callees: number[];
   /** Set by {@link rewriteExpr} when the expression calls through a table (`call_indirect`). */
@@ -177,6 +177,11 @@ interface Remap {
    * callee (an original function index, or -1 for a `call_indirect`).
    */
   callMarks: { at: number; callee: number }[];
+  /**
+   * For the function being rewritten: where each direct call made inside a loop starts in the output, its
+   * callee (an original function index) and its innermost loop (by loop order).
+   */
+  loopCalls: { at: number; callee: number; loop: number }[];
 }
 
 const mapFunc = (m: Remap, idx: number): number => (idx >= m.importedFuncs ? idx + 1 : idx);
@@ -206,19 +211,29 @@ const skipMemarg = (r: Reader): void => {
   r.u32();
 };
 
+/** What a loop of a function holds, as far as the placement of its check goes (see rewriteCode). */
+interface LoopShape {
+  /** It holds another loop. */
+  nested: boolean;
+  /** It calls through a table (any function a table holds may be next). */
+  indirect: boolean;
+}
+
 /**
  * Copies an expression from `r` to `w` up to and including the `end` that closes it, shifting function
- * indices; when `meter` is set, records in `m.loopMarks` where each `loop` header ends in the output.
- * Returns, per loop (in order), whether it calls a function or holds another loop.
+ * indices; when `meter` is set, records in `m.loopMarks` where each `loop` header ends in the output and in
+ * `m.loopCalls` the direct calls made inside loops. Returns, per loop (in order), what it holds.
  */
-function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] {
+function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): LoopShape[] {
   let depth = 1;
-  // open blocks (loop ordinal, or -1) and, per loop, whether it calls a function or holds another loop
+  // open blocks (loop ordinal, or -1) and, per loop, what it holds
   const open: number[] = [];
-  const needs: boolean[] = [];
+  const shapes: LoopShape[] = [];
   let loops = 0; // loops open around the current instruction
-  const markOpenLoops = (): void => {
-    for (const l of open) if (l >= 0) needs[l] = true;
+  let inner = -1; // the innermost open loop
+  const innermost = (): number => {
+    for (let i = open.length - 1; i >= 0; i--) if ((open[i] as number) >= 0) return open[i] as number;
+    return -1;
   };
   let copied = r.pos; // bytes from `copied` to r.pos are copied verbatim on the next flush
   const flush = (upTo: number): void => {
@@ -237,10 +252,11 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
       case 0x03: { // loop
         skipBlockType(r);
         depth++;
-        markOpenLoops();
-        const idx = needs.length;
-        needs.push(false);
+        for (const l of open) if (l >= 0) (shapes[l] as LoopShape).nested = true;
+        const idx = shapes.length;
+        shapes.push({ nested: false, indirect: false });
         open.push(idx);
+        inner = idx;
         loops++;
         // where the check goes, if this loop needs one (known at the end of the function: see rewriteCode)
         if (meter) {
@@ -251,7 +267,10 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
       }
       case 0x0b:
         depth--;
-        if ((open.pop() ?? -1) >= 0) loops--;
+        if ((open.pop() ?? -1) >= 0) {
+          loops--;
+          inner = innermost();
+        }
         break;
       case 0x00: case 0x01: case 0x05: case 0x0f: case 0x1a: case 0x1b: case 0xd1:
         break;
@@ -264,19 +283,13 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         break;
       }
       case 0x10: case 0xd2: { // call f, ref.func f
-        if (op === 0x10) {
-          m.calls = true;
-          markOpenLoops();
-        }
         flush(at);
         const idx = r.u32();
-        // a call inside a loop follows that loop's check (a loop that calls is always checked): only calls
-        // outside every loop can form a cycle of calls that never passes a check
         if (op === 0x10) {
-          if (loops === 0 && meter) {
+          if (meter && loops === 0) {
             m.callees.push(idx);
             m.callMarks.push({ at: w.size, callee: idx });
-          }
+          } else if (meter) m.loopCalls.push({ at: w.size, callee: idx, loop: inner });
         } else m.tableFuncs.add(idx);
         w.byte(op);
         w.u32(mapFunc(m, idx));
@@ -284,13 +297,11 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
         break;
       }
       case 0x11: // call_indirect type table
-        m.calls = true;
         if (loops === 0 && meter) {
           m.indirect = true;
           flush(at); // copied as is from here on; the mark is where the instruction starts in the output
           m.callMarks.push({ at: w.size, callee: -1 });
-        }
-        markOpenLoops();
+        } else if (loops > 0) (shapes[inner] as LoopShape).indirect = true;
         r.u32();
         r.u32();
         break;
@@ -348,7 +359,7 @@ function rewriteExpr(r: Reader, w: Writer, m: Remap, meter: boolean): boolean[] 
     }
   }
   flush(r.pos);
-  return needs;
+  return shapes;
 }
 
 function vecCount(body: Uint8Array): { count: number; rest: Reader } {
@@ -481,11 +492,13 @@ function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
 interface RewrittenBody {
   locals: Uint8Array;
   code: Uint8Array;
-  /** Where each loop header ends in `code`, by loop order, and whether that loop needs a check. */
+  /** Where each loop header ends in `code`, by loop order, and what that loop holds. */
   loopMarks: number[];
-  needs: boolean[];
+  shapes: LoopShape[];
   /** Where each call made outside loops starts in `code`, and its callee (-1: through a table). */
   callMarks: { at: number; callee: number }[];
+  /** Where each direct call made inside a loop starts in `code`, its callee and its innermost loop. */
+  loopCalls: { at: number; callee: number; loop: number }[];
   /** Original indices of the functions it calls directly; whether it calls through a table. */
   callees: number[];
   indirect: boolean;
@@ -494,8 +507,8 @@ interface RewrittenBody {
 /**
  * The cycles of calls made outside every loop: the strongly connected components of that call graph, each
  * function's component, and whether the component is a cycle (more than one function, or one calling
- * itself). A cycle through a call made inside a loop passes that loop's check on every turn (a loop that
- * calls is always checked); a cycle of calls outside loops would recurse without ever passing one, so each
+ * itself). A cycle through a call made inside a loop passes a check on every turn (the loop's, or the one
+ * before that call: see rewriteCode); a cycle of calls outside loops would recurse without ever passing one, so each
  * such call from a function to another of its own cyclic component gets a check (see rewriteCode). A
  * `call_indirect` may reach any function a table can hold. Calls to imports are not edges: the host
  * functions meshgate provides call back into the module only to move JSON in and out (`opa_json_dump`,
@@ -563,6 +576,53 @@ function callCycles(bodies: readonly RewrittenBody[], importedFuncs: number, tab
   return { component, cyclic, table };
 }
 
+/**
+ * Which functions are flat (1): no loop, no call through a table or to an import, in no cycle of calls, and
+ * calling only flat functions. Computed callees first (a flat function's calls form no cycle).
+ */
+function flatFunctions(bodies: readonly RewrittenBody[], importedFuncs: number, component: Int32Array, cyclic: readonly boolean[]): Uint8Array {
+  const n = bodies.length;
+  // 0: not known yet, 1: flat, 2: not flat, 3: being decided
+  const state = new Uint8Array(n);
+  const candidate = (v: number): boolean => {
+    const b = bodies[v] as RewrittenBody;
+    return b.loopMarks.length === 0 && !b.indirect && !cyclic[component[v] as number];
+  };
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    // iterative depth-first walk over candidates; a candidate is flat when every callee is
+    const work: { v: number; i: number }[] = [{ v: root, i: 0 }];
+    state[root] = candidate(root) ? 3 : 2;
+    if (state[root] === 2) continue;
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { v: number; i: number };
+      const callees = (bodies[top.v] as RewrittenBody).callees;
+      if (state[top.v] === 3 && top.i < callees.length) {
+        const c = callees[top.i++] as number;
+        const d = c - importedFuncs;
+        if (c < importedFuncs || d >= n) {
+          state[top.v] = 2; // an import (the host) or an index out of range
+          continue;
+        }
+        if (state[d] === 0) {
+          state[d] = candidate(d) ? 3 : 2;
+          if (state[d] === 3) {
+            work.push({ v: d, i: 0 }); // decided when popped, which tells this caller
+            continue;
+          }
+        }
+        if (state[d] !== 1) state[top.v] = 2; // not flat, or (never among candidates) a callee still open
+        continue;
+      }
+      if (state[top.v] === 3) state[top.v] = 1;
+      work.pop();
+      const caller = work[work.length - 1];
+      if (caller !== undefined && state[top.v] === 2) state[caller.v] = 2;
+    }
+  }
+  return state;
+}
+
 function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);
   // scratch writer reused for every function's rewritten code
@@ -579,26 +639,35 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
       fr.byte();
     }
     const locals = body.subarray(localsStart, fr.pos);
-    m.calls = false;
     m.indirect = false;
     m.callees = [];
     m.loopMarks = [];
     m.callMarks = [];
+    m.loopCalls = [];
     code.reset();
-    const needs = rewriteExpr(fr, code, m, true);
+    const shapes = rewriteExpr(fr, code, m, true);
     if (fr.pos !== end) throw invalid(`function ${i} has trailing bytes`);
-    bodies.push({ locals, code: code.view().slice(), loopMarks: m.loopMarks, needs, callMarks: m.callMarks, callees: m.callees, indirect: m.indirect });
+    bodies.push({ locals, code: code.view().slice(), loopMarks: m.loopMarks, shapes, callMarks: m.callMarks, loopCalls: m.loopCalls, callees: m.callees, indirect: m.indirect });
     r.pos = end;
   }
   if (!r.done) throw invalid('code section has trailing bytes');
-  // Where the checks go. Every unbounded run of a module loops or recurses. A loop that calls a function or
-  // holds another loop gets the check after its header; a loop that calls nothing and holds no loop walks
-  // a bounded piece of memory (a string, a hash bucket) in OPA's runtime and is left unmetered, which keeps
-  // the hot comparison loops cheap. A call made outside loops gets the check before it when it can close a
-  // cycle of such calls (its callee is in the caller's own cyclic component): every turn of a recursion
-  // that passes no loop crosses one of those calls, while a first call into a recursive function (a single
-  // comparison of two strings, say) costs nothing. Any other call chain ends within a bound fixed by the
-  // module itself.
+  // Where the checks go. Every unbounded run of a module loops or recurses.
+  // - A loop that holds another loop, or calls through a table, gets the check after its header.
+  // - A loop that calls nothing but flat functions (below) and holds no loop does a bounded amount of work
+  //   per turn and is left unmetered, like a loop that calls nothing: in OPA's runtime such loops walk a
+  //   bounded piece of memory (a string, a hash bucket), which keeps the hot lexing and comparison loops
+  //   cheap.
+  // - A loop holding no loop with exactly one call site to a function that is not flat gets the check before
+  //   that call: every turn that does more than a bounded amount of work passes it, and the turns that do
+  //   not (the lexer's walk over a string, which calls a helper only for a `\u` escape) cost nothing. With
+  //   two such call sites or more, the check after the header (once per turn) is never more frequent than
+  //   checks at the calls would be.
+  // - A call made outside loops gets the check before it when it can close a cycle of such calls (its
+  //   callee is in the caller's own cyclic component): every turn of a recursion that passes no loop crosses
+  //   one of those calls, while a first call into a recursive function (a single comparison of two strings,
+  //   say) costs nothing. Any other call chain ends within a bound fixed by the module itself.
+  // A flat function has no loop, calls nothing through a table or outside the module, is in no cycle of
+  // calls and calls only flat functions: its work is bounded by the module itself.
   const { component, cyclic, table } = callCycles(bodies, m.importedFuncs, m.tableFuncs);
   const closesCycle = (caller: number, callee: number): boolean => {
     const c = component[caller] as number;
@@ -606,13 +675,22 @@ function rewriteCode(body: Uint8Array, m: Remap): Uint8Array {
     if (callee >= 0) return callee >= m.importedFuncs && component[callee - m.importedFuncs] === c;
     return table.some((f) => component[f] === c); // through a table: any function it holds may be next
   };
+  const flat = flatFunctions(bodies, m.importedFuncs, component, cyclic);
+  const isFlat = (callee: number): boolean => callee >= m.importedFuncs && flat[callee - m.importedFuncs] === 1;
   const w = new Writer(body.length + (body.length >> 3));
   w.u32(count + (m.injected ? 2 : 0));
   const head = new Writer();
   for (const [i, b] of bodies.entries()) {
-    // every check's offset in the rewritten code (loop headers' ends, starts of cycle-closing calls), in order
+    // every check's offset in the rewritten code (loop headers' ends, starts of checked calls), in order
     const marks: number[] = [];
-    for (const [l, mark] of b.loopMarks.entries()) if (b.needs[l]) marks.push(mark);
+    const sites: number[][] = b.shapes.map(() => []);
+    for (const call of b.loopCalls) if (!isFlat(call.callee)) (sites[call.loop] as number[]).push(call.at);
+    for (const [l, mark] of b.loopMarks.entries()) {
+      const shape = b.shapes[l] as LoopShape;
+      const at = sites[l] as number[];
+      if (shape.nested || shape.indirect || at.length > 1) marks.push(mark);
+      else if (at.length === 1) marks.push(at[0] as number);
+    }
     for (const call of b.callMarks) if (closesCycle(i, call.callee)) marks.push(call.at);
     marks.sort((x, y) => x - y);
     head.reset();
@@ -702,7 +780,7 @@ export function meterWasm(wasm: Uint8Array): Uint8Array {
   const total = imports.funcs + 1 + definedFuncs;
   // the memory.size / memory.grow replacements exist only for a module with a memory
   const injected = imports.memories > 0 || byId.has(SECTION.memory) ? 2 : 0;
-  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, calls: false, callees: [], indirect: false, tableFuncs: new Set(), injected: injected > 0, loopMarks: [], callMarks: [] };
+  const m: Remap = { importedFuncs: imports.funcs, tick: imports.funcs, fuel: imports.globals + definedGlobals, pages: imports.globals + definedGlobals + 1, sizeFn: total, growFn: total + 1, callees: [], indirect: false, tableFuncs: new Set(), injected: injected > 0, loopMarks: [], callMarks: [], loopCalls: [] };
   if (!byId.has(SECTION.export)) byId.set(SECTION.export, { id: SECTION.export, body: Uint8Array.of(0) });
 
   const out = new Map<number, Uint8Array>();

@@ -164,18 +164,17 @@ function deadlineError(ms: number): MeshgateError {
  * set is decoded in place (parsed by the caller).
  */
 function evalDirect(inst: PolicyInstance, opaEval: OpaEval, entrypointId: number, text: string): string {
-  const mem = inst.mem;
   const addr = inst.dataHeapPtr;
-  let free = mem.buffer.byteLength - addr;
-  if (free < text.length) {
-    mem.grow(Math.ceil((text.length - free) / PAGE));
-    free = mem.buffer.byteLength - addr;
+  let view = inst.inputView();
+  if (view.length < text.length) {
+    inst.mem.grow(Math.ceil((text.length - view.length) / PAGE));
+    view = inst.inputView();
   }
-  let { read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, free));
+  let { read, written } = encoder.encodeInto(text, view);
   if (read < text.length) {
     // multi-byte characters: at most 3 bytes per UTF-16 code unit
-    mem.grow(Math.ceil((text.length * 3 - free) / PAGE));
-    ({ read, written } = encoder.encodeInto(text, new Uint8Array(mem.buffer, addr, mem.buffer.byteLength - addr)));
+    inst.mem.grow(Math.ceil((text.length * 3 - view.length) / PAGE));
+    ({ read, written } = encoder.encodeInto(text, inst.inputView()));
   }
   const resultAddr = opaEval(0, entrypointId, inst.dataAddr, addr, written, addr + written, 0);
   return inst.readText(resultAddr);
@@ -210,7 +209,8 @@ export class PolicyRuntime {
   readonly entrypoints: readonly string[];
   private instance: PolicyInstance;
   private readonly clock: DeadlineClock = { at: Infinity, ms: 0, ticks: 0 };
-  private steps: number | undefined;
+  /** The instance of the last successful evaluation (undefined after a failure or before any). */
+  private measured: PolicyInstance | undefined;
   private readonly tick: () => number;
 
   private constructor(
@@ -326,14 +326,14 @@ export class PolicyRuntime {
       const id = inst.entrypoints[entrypoint] as number;
       if (inst.fuel) inst.fuel.value = FUEL_PER_TICK;
       this.clock.ticks = 0;
-      this.steps = undefined;
+      this.measured = undefined;
       text = direct ? evalDirect(inst, inst.exports.opa_eval as OpaEval, id, json) : inst.evaluateLegacy(json, id);
     } catch (e) {
       this.reset();
       const { code, text } = classify(e);
       throw new MeshgateError(code, `${this.name}: policy failed evaluating ${entrypoint}: ${text}`, { cause: e });
     }
-    if (inst.fuel) this.steps = this.clock.ticks * FUEL_PER_TICK + (FUEL_PER_TICK - (inst.fuel.value as number));
+    this.measured = inst; // its fuel tells the steps (read only when asked: see lastSteps)
     return text;
   }
 
@@ -363,7 +363,8 @@ export class PolicyRuntime {
    * `undefined` when the module runs unmetered or the last evaluation failed.
    */
   get lastSteps(): number | undefined {
-    return this.steps;
+    const fuel = this.measured?.fuel;
+    return fuel === undefined ? undefined : this.clock.ticks * FUEL_PER_TICK + (FUEL_PER_TICK - (fuel.value as number));
   }
 
   /** Current size of the instance's linear memory in bytes (for diagnostics). */

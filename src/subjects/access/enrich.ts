@@ -13,6 +13,7 @@
 import { DEFAULT_VOCABULARY, normaliseClassification, PII, type ClassificationVocabulary } from '../../layering/classification.js';
 import { setOwn } from '../../is-object.js';
 import { canonicalName } from '../../layering/names.js';
+import { jsonString } from '../../json-string.js';
 import type { ContractField, DataContract } from '../contract/model.js';
 import type { AccessDataProduct, AccessRequestInput } from './model.js';
 
@@ -153,14 +154,6 @@ export function enrich(req: AccessRequestInput, facts: ProductFacts | undefined,
   const out: EnrichedRequest = { user, action: req.action, data_product: product, columns: coveredColumns(req.columns, piiColumns) };
   if (req.purpose !== undefined) out.purpose = req.purpose;
   return out;
-}
-
-/** Printable ASCII other than `"` and `\`: such a string is its own JSON body. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** The JSON of a string, as `JSON.stringify` writes it. */
-function jsonString(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 /** The JSON of a list of strings, as `JSON.stringify` writes it. */
