@@ -8,6 +8,7 @@ import { MeshgateError } from '../errors.js';
 import { loadSdkBuiltins } from './opa-sdk.js';
 import { FUEL_EXPORT, METER_IMPORT } from './meter.js';
 import { goSprintf } from './sprintf.js';
+import { jsonString } from '../json-string.js';
 
 /** A custom built-in: receives the JSON arguments, returns a JSON value. */
 export type CustomBuiltin = (...args: unknown[]) => unknown;
@@ -194,7 +195,7 @@ export class PolicyInstance {
     const values: unknown[] = new Array<unknown>(args.length);
     for (let i = 0; i < args.length; i++) values[i] = this.dump(args[i] as number);
     const result = impl(...values);
-    return result === undefined ? 0 : this.loadText(JSON.stringify(result));
+    return result === undefined ? 0 : this.loadText(typeof result === 'string' ? jsonString(result) : JSON.stringify(result));
   }
 
   /** The implementation of built-in `id` (meshgate's, the SDK's, else a custom one), looked up once per instance. */

@@ -120,7 +120,11 @@ function describe(e: ErrorObject): RequestIssue {
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = isObject;
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
-const optList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 10_000 && v.every(isStr));
+const optList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 10_000 && allStrings(v));
+function allStrings(xs: readonly unknown[]): boolean {
+  for (let i = 0; i < xs.length; i++) if (typeof xs[i] !== 'string') return false;
+  return true;
+}
 const TOP_KEYS = new Set(['user', 'action', 'dataProduct', 'data_product', 'columns', 'purpose']);
 
 function quickProduct(p: unknown): boolean {

@@ -6,7 +6,7 @@
  */
 import { describeThrown } from '../../errors.js';
 import { DEFAULT_VOCABULARY, type ClassificationVocabulary } from '../../layering/classification.js';
-import type { DecisionRequest } from '../../layering/decide.js';
+import type { DecisionRequest, DecisionUnit } from '../../layering/decide.js';
 import { isSuspiciousName } from '../../layering/names.js';
 import type { DecisionError } from '../../types.js';
 import { enrich, enrichedJson, type EnrichedRequest } from './enrich.js';
@@ -81,15 +81,13 @@ export function accessRequest(request: AccessRequestInput, contracts: ContractRe
     // The enriched request has a fixed key order, so its JSON is canonical.
     canonical = enrichedJson(enriched);
     const rawDomain = facts?.domain ?? product.domain;
+    const hasDomain = rawDomain !== undefined && rawDomain.trim() !== '';
     const notes = contracts.notes(product.id);
-    const out: DecisionRequest = {
-      kind: 'access',
-      subject: `${enriched.user.id} -> ${enriched.data_product.id}`,
-      // the canonical JSON doubles as the serialised policy input (once for every layer)
-      units: [{ entrypoint: 'meshgate/access', input: { request: enriched }, inputJson: `{"request":${canonical}}`, ...(rawDomain === undefined || rawDomain.trim() === '' ? {} : { domains: [rawDomain] }) }],
-      auditInput: { request: enriched },
-    };
-    if (rawDomain !== undefined && rawDomain.trim() !== '') out.domain = rawDomain;
+    // the canonical JSON doubles as the serialised policy input (once for every layer)
+    const unit: DecisionUnit = { entrypoint: 'meshgate/access', input: { request: enriched }, inputJson: `{"request":${canonical}}` };
+    if (hasDomain) unit.domains = [rawDomain];
+    const out: DecisionRequest = { kind: 'access', subject: `${enriched.user.id} -> ${enriched.data_product.id}`, units: [unit], auditInput: { request: enriched } };
+    if (hasDomain) out.domain = rawDomain;
     if (notes.length > 0) out.notes = [...notes];
     return { request: out, canonical };
   } catch (e) {
