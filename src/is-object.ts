@@ -13,3 +13,12 @@ export function setOwn(o: Record<string, unknown>, k: string, value: unknown): v
   if (k === '__proto__') Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
   else o[k] = value;
 }
+
+/** `Object.assign(out, src)` for `src`'s own enumerable string keys, each set with {@link setOwn} (`__proto__` stays data). */
+export function assignOwn(out: Record<string, unknown>, src: Record<string, unknown>): void {
+  const keys = Object.keys(src);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    setOwn(out, k, src[k]);
+  }
+}

@@ -45,7 +45,10 @@ export type BatchResults = Map<number, Map<string, unknown>>;
 /** A unit's own domain layers, as the decision path resolves them (canonical names, first one first, no repeats; no notes or errors: the decision path reports those). */
 function ownDomains(unit: BatchUnit, known: ReadonlySet<string>, cache: Map<string, string | undefined>): string[] {
   const own: string[] = [];
-  for (const d of unit.domains ?? []) {
+  const domains = unit.domains;
+  if (domains === undefined) return own;
+  for (let i = 0; i < domains.length; i++) {
+    const d = domains[i] as string;
     let c = cache.get(d);
     if (c === undefined && !cache.has(d)) {
       c = domainLayerOf(resolveDomain(d, known));
@@ -102,7 +105,8 @@ export function batchResults(layers: ReadonlyMap<string, BatchLayer>, units: rea
     if (keys.length !== 2 || !Object.hasOwn(input, 'resource') || input['plan'] !== plan || plan === undefined) return;
     const own = ownDomains(unit, knownDomains, cache);
     let resourceJson: string | undefined; // serialised once for all its layers
-    for (const name of ['global', ...own]) {
+    for (let j = -1; j < own.length; j++) {
+      const name = j < 0 ? 'global' : (own[j] as string);
       const layer = layers.get(name);
       if (layer === undefined || !layer.has(ep) || layer.hasBatch?.(ep) !== true) continue;
       const domain = name === 'global' ? own[0] : name;

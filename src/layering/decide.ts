@@ -161,7 +161,8 @@ function evaluateUnit(layer: DecisionLayer, unit: DecisionUnit, layerName: strin
 
 /** Appends one level's findings of a unit's result in a layer to `raw`, in order. */
 function collectFindings(raw: LayerFinding[], unit: DecisionUnit, layerName: string, unitDomain: string | undefined, level: Level, findings: readonly RawFinding[]): void {
-  for (const finding of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const finding = findings[i] as RawFinding;
     const item: LayerFinding = { layer: layerName, level, finding };
     const resource = finding.resource ?? unit.resource;
     if (resource !== undefined) item.resource = resource;
@@ -230,12 +231,19 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
       batched = batchResults(layers, request.units, settings.knownDomains);
       evalMs += now() - tb;
     }
-    for (const [index, unit] of request.units.entries()) {
+    // indexed loops on this per-unit path: an iterator allocates a result per turn in code not yet
+    // optimised, which most of a CLI run is
+    const units = request.units;
+    for (let index = 0; index < units.length; index++) {
+      const unit = units[index] as DecisionUnit;
       const pre = batched?.get(index);
       const own: string[] = [];
-      for (const d of unit.domains ?? []) {
-        const c = resolve(d, unit);
-        if (c !== undefined && !own.includes(c)) own.push(c);
+      const unitDomains = unit.domains;
+      if (unitDomains !== undefined) {
+        for (let j = 0; j < unitDomains.length; j++) {
+          const c = resolve(unitDomains[j] as string, unit);
+          if (c !== undefined && !own.includes(c)) own.push(c);
+        }
       }
       if (own.length > 1) {
         const note: LayerFinding = {
@@ -248,8 +256,9 @@ export function decide(layers: ReadonlyMap<string, DecisionLayer>, request: Deci
         notes.push(note);
       }
       const names = ['global'];
-      for (const d of own) if (layers.has(d)) names.push(d);
-      for (const layerName of names) {
+      for (let j = 0; j < own.length; j++) if (layers.has(own[j] as string)) names.push(own[j] as string);
+      for (let j = 0; j < names.length; j++) {
+        const layerName = names[j] as string;
         const layer = layers.get(layerName);
         if (!layer) continue;
         used.add(layerName);

@@ -94,10 +94,14 @@ function isStringArray(v: unknown): boolean {
 
 function isFindingArray(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (const f of v) {
+  for (let i = 0; i < v.length; i++) {
+    const f: unknown = v[i];
     if (typeof f === 'string') continue;
     if (!isObject(f) || typeof f['msg'] !== 'string') return false;
-    for (const k of FINDING_STRING_KEYS) if (f[k] !== undefined && typeof f[k] !== 'string') return false;
+    for (let j = 0; j < FINDING_STRING_KEYS.length; j++) {
+      const x = f[FINDING_STRING_KEYS[j] as string];
+      if (x !== undefined && typeof x !== 'string') return false;
+    }
   }
   return true;
 }

@@ -117,7 +117,9 @@ export function preparePlan(source: string | Uint8Array | Record<string, unknown
   const judged: PreparedPlan['judged'] = [];
   const entries: PlanEntry[] = [];
   const isPii = piiLabels(options.vocabulary ?? DEFAULT_VOCABULARY);
-  for (const r of plan.resources) {
+  const resources = plan.resources;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i] as PlanResource;
     const input = deriveResource(r, links.get(r));
     canonicalClassificationTag(input, isPii);
     const domains = mapDomains(input, options.domainMapping);
@@ -151,11 +153,15 @@ export function planRequest(source: string | Uint8Array | Record<string, unknown
   const prepared = preparePlan(source, options);
   const { plan, summary } = prepared;
   const byAddress = new Map<string, PlanResource>();
-  for (const r of plan.resources) byAddress.set(r.address, r);
+  for (let i = 0; i < plan.resources.length; i++) {
+    const r = plan.resources[i] as PlanResource;
+    byAddress.set(r.address, r);
+  }
   const locate = (own: PlanResource | undefined) => (f: { resource?: string }) =>
     locationOf(file, (f.resource !== undefined ? byAddress.get(f.resource) : undefined) ?? own);
   const units: DecisionUnit[] = [];
-  for (const { resource, input, domains } of prepared.judged) {
+  for (let i = 0; i < prepared.judged.length; i++) {
+    const { resource, input, domains } = prepared.judged[i] as PreparedPlan['judged'][number];
     const unit: DecisionUnit = {
       entrypoint: 'meshgate/terraform',
       resource: resource.address,

@@ -7,7 +7,7 @@
 import type { BucketLinks } from './graph.js';
 import type { PlanResource } from './model.js';
 import { isObject } from './parse.js';
-import { setOwn } from '../../is-object.js';
+import { assignOwn, setOwn } from '../../is-object.js';
 import { SENSITIVE, at, first, marked, nonEmpty, num, type ValuePath } from './values.js';
 
 export { SENSITIVE } from './values.js';
@@ -98,21 +98,22 @@ function readTags(r: PlanResource, unknown: string[], sensitive: string[]): { ta
   const values = r.after ?? r.before ?? {};
   // later sources win, keys keep their first position (as Object.fromEntries of the concatenated entries)
   const tags: Record<string, unknown> = {};
-  if (r.defaultTags) for (const k of Object.keys(r.defaultTags)) setOwn(tags, k, r.defaultTags[k]);
+  if (r.defaultTags) assignOwn(tags, r.defaultTags);
   const unknownTags = mirrorOf(r.afterUnknown, 'tags');
   const taggable = Object.hasOwn(values, 'tags') || Object.hasOwn(values, 'tags_all') || unknownTags === true;
-  for (const attr of ['tags_all', 'tags']) {
-    const src = values[attr];
-    if (!isObject(src)) continue;
-    for (const k of Object.keys(src)) setOwn(tags, k, src[k]);
-  }
+  const all = values['tags_all'];
+  if (isObject(all)) assignOwn(tags, all);
+  const own = values['tags'];
+  if (isObject(own)) assignOwn(tags, own);
   if (r.after === null) return { tags, taggable };
   const tagsIsObject = isObject(values['tags']);
   if (unknownTags === true && !tagsIsObject) unknown.push('tags');
   const unknownAll = mirrorOf(r.afterUnknown, 'tags_all');
   const sensitiveTags = mirrorOf(r.afterSensitive, 'tags');
   const sensitiveAll = mirrorOf(r.afterSensitive, 'tags_all');
-  for (const k of Object.keys(tags)) {
+  const keys = Object.keys(tags);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
     if (keyMarked(unknownTags, k) || (keyMarked(unknownAll, k) && !tagsIsObject)) {
       tags[k] = null;
       unknown.push(`tags.${k}`);

@@ -76,7 +76,9 @@ function bucketRefs(r: PlanResource): BucketRef[] {
   const out: BucketRef[] = [];
   const follow = (expr: unknown, module: string | undefined, level: number): void => {
     if (module === undefined || level > 16 || !isObject(expr) || !Array.isArray(expr['references'])) return;
-    for (const ref of expr['references']) {
+    const refs = expr['references'];
+    for (let i = 0; i < refs.length; i++) {
+      const ref: unknown = refs[i];
       if (typeof ref !== 'string') continue;
       const m = REF_RE.exec(ref);
       if (m?.[1] !== undefined) out.push({ name: m[1], key: parseKey(m[2]), module });
@@ -99,7 +101,8 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
     if (name === undefined) return;
     byName.set(name, byName.has(name) && byName.get(name) !== b ? null : b);
   };
-  for (const r of resources) {
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i] as PlanResource;
     if (r.mode !== 'managed' || r.type !== 'aws_s3_bucket' || r.deleted) continue;
     // Keyed by module instance: references inside a module resolve within the same instance.
     const key = `${r.module}|${r.name}`;
@@ -109,10 +112,13 @@ export function linkBuckets(resources: readonly PlanResource[]): { links: Map<Pl
     addName(nonEmpty(r.after?.['bucket']), r);
     addName(nonEmpty(r.after?.['id']), r);
   }
-  for (const s of resources) {
+  for (let i = 0; i < resources.length; i++) {
+    const s = resources[i] as PlanResource;
     if (s.mode !== 'managed' || s.deleted || !isSplitType(s.type)) continue;
     let target: PlanResource | undefined;
-    for (const ref of bucketRefs(s)) {
+    const refs = bucketRefs(s);
+    for (let j = 0; j < refs.length; j++) {
+      const ref = refs[j] as BucketRef;
       const candidates = byConfigKey.get(`${ref.module}|${ref.name}`);
       if (!candidates || candidates.length === 0) continue;
       if (ref.key !== undefined) target = candidates.find((b) => b.index === ref.key && b.module === ref.module);

@@ -98,9 +98,14 @@ function flattenPlannedValues(pv: unknown): Map<string, Record<string, unknown>>
   const walk = (mod: unknown, depth: number): void => {
     if (!isObject(mod) || depth > 64) return;
     const rs = mod['resources'];
-    if (Array.isArray(rs)) for (const r of rs) if (isObject(r) && typeof r['address'] === 'string') out.set(r['address'], r);
+    if (Array.isArray(rs)) {
+      for (let i = 0; i < rs.length; i++) {
+        const r: unknown = rs[i];
+        if (isObject(r) && typeof r['address'] === 'string') out.set(r['address'], r);
+      }
+    }
     const kids = mod['child_modules'];
-    if (Array.isArray(kids)) for (const k of kids) walk(k, depth + 1);
+    if (Array.isArray(kids)) for (let i = 0; i < kids.length; i++) walk(kids[i], depth + 1);
   };
   if (isObject(pv)) walk(pv['root_module'], 0);
   return out;
@@ -193,11 +198,11 @@ export function normalisePlan(parsed: ParsedPlan): NormalisedPlan {
     }
   }
   // Resources present only in planned_values (plans without resource_changes entries for them).
-  for (const [address, pv] of planned) {
-    if (seen.has(address)) continue;
+  planned.forEach((pv, address) => {
+    if (seen.has(address)) return;
     const r = makeResource(pv, { actions: ['no-op'], after: pv['values'], after_unknown: {}, after_sensitive: pv['sensitive_values'] ?? {} }, config);
     if (r) resources.push(r);
-  }
+  });
   const drift: DriftRecord[] = [];
   const rd = json['resource_drift'];
   if (Array.isArray(rd)) {

@@ -13,7 +13,10 @@ export type ValuePath = readonly (string | number)[];
 /** Reads `v` at `path` (undefined when absent). Own properties only. */
 export function at(v: unknown, path: ValuePath): unknown {
   let cur = v;
-  for (const p of path) {
+  // indexed loops here and on the other per-resource paths: an iterator allocates a result per turn in
+  // code not yet optimised, which a short CLI run mostly is
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i] as string | number;
     if (Array.isArray(cur) && typeof p === 'number') cur = cur[p];
     else if (isObject(cur) && typeof p === 'string' && Object.hasOwn(cur, p)) cur = cur[p];
     else return undefined;
@@ -25,7 +28,8 @@ export function at(v: unknown, path: ValuePath): unknown {
 export function marked(mirror: unknown, path: ValuePath): boolean {
   let cur = mirror;
   if (cur === true) return true;
-  for (const p of path) {
+  for (let i = 0; i < path.length; i++) {
+    const p = path[i] as string | number;
     if (Array.isArray(cur) && typeof p === 'number') cur = cur[p];
     else if (isObject(cur) && typeof p === 'string' && Object.hasOwn(cur, p)) cur = cur[p];
     else return false;
