@@ -9,7 +9,8 @@ import { isObject } from '../../is-object.js';
 export { isObject } from '../../is-object.js';
 import { MeshgateError, type Location } from '../../errors.js';
 import { decodePlanBytes, stripBom } from './decode.js';
-import { lineAt, scanJson, type TextPosition } from './scan.js';
+import { lineAt, scanJson, type ScanResult, type TextPosition } from './scan.js';
+import { scanAsciiJson } from './scan-wasm.js';
 
 /** Limits and naming for {@link parsePlan}. */
 export interface ParsePlanOptions {
@@ -79,18 +80,23 @@ function syntaxError(text: string, index: number, file: string | undefined, deta
   });
 }
 
-function parseText(text: string, options: ParsePlanOptions, notes: string[]): ParsedPlan {
+/** scanJson, over the bytes when they are the text's own ASCII (the WebAssembly scanner: see scan-wasm.ts). */
+function scan(text: string, start: number, maxDepth: number, bytes: Uint8Array | undefined): ScanResult {
+  return bytes !== undefined && bytes.length === text.length ? scanAsciiJson(bytes, start, lineAt(text, start), maxDepth) : scanJson(text, start, maxDepth);
+}
+
+function parseText(text: string, options: ParsePlanOptions, notes: string[], bytes?: Uint8Array): ParsedPlan {
   const file = options.file;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (text.trim() === '') throw new MeshgateError('MG_PLAN_EMPTY', 'plan file is empty', { location: loc(file) });
   const { start, wrapped } = findJsonStart(text);
   if (start === -1) return nativeParse(text, 0, text.length, file, notes, undefined);
   if (wrapped) notes.push('wrapper');
-  const scan = scanJson(text, start, maxDepth);
-  if (scan.tooDeep) {
-    throw new MeshgateError('MG_PLAN_TOO_DEEP', `plan JSON nests deeper than ${maxDepth} levels`, { location: loc(file, scan.deepAt) });
+  const scanned = scan(text, start, maxDepth, bytes);
+  if (scanned.tooDeep) {
+    throw new MeshgateError('MG_PLAN_TOO_DEEP', `plan JSON nests deeper than ${maxDepth} levels`, { location: loc(file, scanned.deepAt) });
   }
-  if (scan.end === -1) {
+  if (scanned.end === -1) {
     // Let JSON.parse name the exact problem where it can; otherwise report the end of the text.
     try {
       JSON.parse(text.slice(start));
@@ -99,11 +105,11 @@ function parseText(text: string, options: ParsePlanOptions, notes: string[]): Pa
     }
     throw syntaxError(text, text.length, file, 'truncated or unterminated JSON');
   }
-  const rest = text.slice(scan.end);
+  const rest = text.slice(scanned.end);
   const trailingOk = rest.split('\n').every(isWrapperLine);
   if (!trailingOk) return nativeParse(text, start, text.length, file, notes, undefined);
   if (rest.trim() !== '') notes.push('wrapper');
-  return nativeParse(text, start, scan.end, file, notes, scan.resourceChanges);
+  return nativeParse(text, start, scanned.end, file, notes, scanned.resourceChanges);
 }
 
 function toSyntaxError(text: string, offset: number, file: string | undefined, e: unknown, fallback: string): MeshgateError {
@@ -199,7 +205,7 @@ export function parsePlan(source: string | Uint8Array | Record<string, unknown>,
     if (source[0] === 0xff && source[1] === 0xfe) notes.push('utf-16le');
     else if (source[0] === 0xfe && source[1] === 0xff) notes.push('utf-16be');
     else if (source[0] === 0xef && source[1] === 0xbb && source[2] === 0xbf) notes.push('utf-8-bom');
-    return parseText(decodePlanBytes(source, file), options, notes);
+    return parseText(decodePlanBytes(source, file), options, notes, source);
   }
   const json = classify(source, file, notes);
   return file === undefined ? { json, positions: undefined, notes } : { json, positions: undefined, file, notes };
