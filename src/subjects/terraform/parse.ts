@@ -80,9 +80,22 @@ function syntaxError(text: string, index: number, file: string | undefined, deta
   });
 }
 
-/** scanJson, over the bytes when they are the text's own ASCII (the WebAssembly scanner: see scan-wasm.ts). */
+/** Below this size the JavaScript scanner is as quick as the WebAssembly one's first use (≈ 2 ms to set up). */
+const WASM_SCAN_MIN_BYTES = 64 * 1024;
+/** Above this size the JavaScript scanner runs (the WebAssembly one needs about five times the input in memory). */
+const WASM_SCAN_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * scanJson, over the bytes of a large ASCII text (as many characters as bytes) with the WebAssembly scanner
+ * (see scan-wasm.ts; in the CLI, 8-12 ms instead of 14-19 ms for a 1 000-resource plan, 38-46 ms instead of
+ * 55 ms for 10 000).
+ */
 function scan(text: string, start: number, maxDepth: number, bytes: Uint8Array | undefined): ScanResult {
-  return bytes !== undefined && bytes.length === text.length ? scanAsciiJson(bytes, start, lineAt(text, start), maxDepth) : scanJson(text, start, maxDepth);
+  if (bytes !== undefined && bytes.length === text.length && bytes.length >= WASM_SCAN_MIN_BYTES && bytes.length <= WASM_SCAN_MAX_BYTES) {
+    const fast = scanAsciiJson(bytes, start, lineAt(text, start), maxDepth);
+    if (fast !== undefined) return fast;
+  }
+  return scanJson(text, start, maxDepth);
 }
 
 function parseText(text: string, options: ParsePlanOptions, notes: string[], bytes?: Uint8Array): ParsedPlan {

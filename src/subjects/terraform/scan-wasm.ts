@@ -1,9 +1,11 @@
 /**
- * {@link scanJson} over the bytes of an all-ASCII plan, in a few hundred bytes of hand-assembled
- * WebAssembly. The JavaScript scanner walks a megabyte of plan in code that is not optimised yet for most
- * of a CLI run (≈ 13 ms for a 1 000-resource plan); V8's baseline WebAssembly code walks it in about a
- * millisecond. Same results as scanJson, held to it by a property test; anything but ASCII text (where a
- * byte offset is not a string index) goes to scanJson. Pure: a fresh memory per scan.
+ * scan.ts's scanJson over the bytes of an all-ASCII plan, in a few hundred bytes of hand-assembled
+ * WebAssembly. The JavaScript scanner walks a megabyte of plan in code that is not optimised yet for most of
+ * a CLI run (14-19 ms for a 1 000-resource plan in the CLI); V8's baseline WebAssembly code, skipping the
+ * strings (most of a plan) 16 bytes at a time with SIMD, takes 8-12 ms, its set-up included. Same results
+ * as scanJson, held to it by property tests (test/scan-wasm.test.ts); text that is not ASCII (where a byte
+ * offset is not a string index), and a runtime without WebAssembly SIMD or memory for it, keep scanJson.
+ * Pure: a fresh memory per scan.
  */
 import type { ScanResult, TextPosition } from './scan.js';
 
@@ -17,8 +19,11 @@ const VOID = 0x40, I32 = 0x7f;
 
 // parameters and locals
 const LEN = 0, START = 1, MAX = 2, OUT = 3, LINE0 = 4, LSTART0 = 5;
-const I = 6, C = 7, DEPTH = 8, EXPECT = 9, KEY = 10, RC_KEY = 11, RC_OPEN = 12, LINE = 13, LSTART = 14, N = 15, J = 16, K = 17;
-const LOCALS = 12;
+const I = 6, C = 7, DEPTH = 8, EXPECT = 9, KEY = 10, RC_KEY = 11, RC_OPEN = 12, LINE = 13, LSTART = 14, N = 15, J = 16, K = 17, M = 18;
+const V = 19; // the one v128 local
+const LOCALS = 13;
+// SIMD (0xfd prefix): v128.load, i8x16.splat, i8x16.eq, v128.or, i8x16.bitmask; and i32.ctz
+const SIMD = 0xfd, V_LOAD = 0x00, SPLAT = 0x0f, V_EQ = 0x23, V_OR = 0x50, BITMASK = 0x64, CTZ = 0x68, V128 = 0x7b;
 
 /** Where the input starts in memory (bytes 0-3 hold the count of positions written). */
 const BASE = 16;
@@ -59,9 +64,11 @@ const record = (x: number): number[] => [
 /** Stores the count of positions at address 0 and returns `value` (instructions leaving an i32). */
 const finish = (value: number[]): number[] => [...c32(0), ...get(N), STORE, 0x02, 0x00, ...value, RETURN];
 
-// The scanner, as scan.ts's scanJson: strings are skipped (a backslash skips the next byte), the key
-// `resource_changes` at depth 1 opens the array whose depth-2 objects are recorded.
-const body: number[] = [
+/**
+ * The scanner's code, as scan.ts's scanJson: strings are skipped (a backslash skips the next byte), the key
+ * `resource_changes` at depth 1 opens the array whose depth-2 objects are recorded. Assembled on first use.
+ */
+const scannerCode = (): number[] => [
   ...get(START), ...set(I),
   ...get(LINE0), ...set(LINE),
   ...get(LSTART0), ...set(LSTART),
@@ -74,6 +81,16 @@ const body: number[] = [
   ...get(DEPTH), ...c32(1), EQ, ...get(EXPECT), AND, IF, VOID, ...get(I), ...c32(1), ADD, ...set(KEY), END,
   ...get(I), ...c32(1), ADD, ...set(J),
   BLOCK, VOID, LOOP, VOID,
+  // 16 bytes at a time while none is a quote or a backslash
+  BLOCK, VOID, LOOP, VOID,
+  ...get(J), ...c32(16), ADD, ...get(LEN), GT_U, BR_IF, 1,
+  ...get(J), SIMD, V_LOAD, 0x00, ...leb(BASE), TEE, V,
+  ...c32(34), SIMD, SPLAT, SIMD, V_EQ,
+  ...get(V), ...c32(92), SIMD, SPLAT, SIMD, V_EQ,
+  SIMD, V_OR, SIMD, BITMASK, TEE, M,
+  EQZ, IF, VOID, ...get(J), ...c32(16), ADD, ...set(J), BR, 1, END,
+  ...get(J), ...get(M), CTZ, ADD, ...set(J), BR, 1,
+  END, END,
   ...get(J), ...get(LEN), GE_U, IF, VOID, ...finish(c32(-1)), END,
   ...byteAt(J), ...c32(92), EQ, IF, VOID, ...get(J), ...c32(2), ADD, ...set(J), BR, 1 /* the string loop */, END,
   ...byteAt(J), ...c32(34), EQ, BR_IF, 1 /* block: closing quote at J */,
@@ -120,7 +137,7 @@ const name = (s: string): number[] => [...leb(s.length), ...[...s].map((ch) => c
 
 /** The module: imports `env.memory`, exports `scan(len, start, maxDepth, out, line0, lineStart0) -> i32`. */
 function moduleBytes(): Uint8Array {
-  const code = [...leb(1), LOCALS, I32, ...body];
+  const code = [...leb(2), LOCALS, I32, 1, V128, ...scannerCode()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 1, I32]])),
@@ -131,27 +148,45 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-let compiled: WebAssembly.Module | undefined;
+/** The compiled module; null when this runtime cannot compile it (no WebAssembly SIMD): scanJson then. */
+let compiled: WebAssembly.Module | null | undefined;
+
+function scanner(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      compiled = new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>);
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
 
 const PAGE = 65536;
 
 /**
  * Scans the all-ASCII JSON in `bytes` from `start` (its line and that line's start given, as scanJson
- * computes them); the same {@link ScanResult} as scanJson on the decoded text. The caller checks that the
- * text is ASCII (as many characters as bytes).
+ * computes them); the same {@link ScanResult} as scanJson on the decoded text, or undefined when this
+ * runtime cannot run the scanner. The caller checks that the text is ASCII (as many characters as bytes).
  */
-export function scanAsciiJson(bytes: Uint8Array, start: number, startPos: TextPosition, maxDepth: number): ScanResult {
-  compiled ??= new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>);
+export function scanAsciiJson(bytes: Uint8Array, start: number, startPos: TextPosition, maxDepth: number): ScanResult | undefined {
+  const module = scanner();
+  if (module === null) return undefined;
   const len = bytes.length;
   // output: one (column, line) pair per recorded object; every recorded `{` is preceded by a `[` or `,`
   const out = BASE + len + 8 - ((BASE + len) % 8);
   const need = out + 8 * (Math.floor(len / 2) + 2);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(need / PAGE) });
-  new Uint8Array(memory.buffer, BASE, len).set(bytes);
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-  const scan = instance.exports['scan'] as (len: number, start: number, max: number, out: number, line0: number, lineStart0: number) => number;
-  const lineStart = start - (startPos.column - 1);
-  const end = scan(len, start, maxDepth, out, startPos.line, lineStart);
+  let memory: WebAssembly.Memory;
+  let end: number;
+  try {
+    memory = new WebAssembly.Memory({ initial: Math.ceil(need / PAGE) });
+    new Uint8Array(memory.buffer, BASE, len).set(bytes);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const scan = instance.exports['scan'] as (len: number, start: number, max: number, out: number, line0: number, lineStart0: number) => number;
+    end = scan(len, start, maxDepth, out, startPos.line, start - (startPos.column - 1));
+  } catch {
+    return undefined; // no memory for it (a RangeError): scanJson then
+  }
   const words = new Int32Array(memory.buffer);
   const count = words[0] as number;
   const positions: TextPosition[] = new Array<TextPosition>(count);
