@@ -6,18 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FUEL_EXPORT, FUEL_PER_TICK, METER_IMPORT, meterWasm } from '../src/policy/meter.js';
+import { uleb } from '../src/leb128.js';
 
 const enc = new TextEncoder();
-const leb = (n: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-};
+const leb = uleb;
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 const fn = (code: number[]): number[] => [...leb(code.length + 1), 0x00, ...code]; // no locals

@@ -17,6 +17,7 @@
  * than run unmetered.
  */
 import { MeshgateError } from '../errors.js';
+import { sleb, uleb } from '../leb128.js';
 
 /** Where the injected host function is imported from. */
 export const METER_IMPORT = { module: 'meshgate', name: 'tick' } as const;
@@ -125,11 +126,7 @@ class Writer {
   }
 }
 
-function leb(v: number): Uint8Array {
-  const w = new Writer();
-  w.u32(v);
-  return w.finish();
-}
+const leb = (v: number): Uint8Array => Uint8Array.from(uleb(v));
 
 interface Section {
   id: number;
@@ -447,18 +444,7 @@ function rewriteGlobals(body: Uint8Array | undefined, m: Remap): Uint8Array {
   return w.finish();
 }
 
-function signedLeb(v: number): Uint8Array {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return Uint8Array.from(out);
-    }
-    out.push(b | 0x80);
-  }
-}
+const signedLeb = (v: number): Uint8Array => Uint8Array.from(sleb(v));
 
 function rewriteElements(body: Uint8Array, m: Remap): Uint8Array {
   const { count, rest: r } = vecCount(body);

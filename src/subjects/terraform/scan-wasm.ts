@@ -7,6 +7,7 @@
  * offset is not a string index), and a runtime without WebAssembly SIMD or memory for it, keep scanJson.
  * Pure: a fresh memory per scan.
  */
+import { sleb, uleb } from '../../leb128.js';
 import type { ScanResult, TextPosition } from './scan.js';
 
 // opcodes
@@ -29,28 +30,10 @@ const SIMD = 0xfd, V_LOAD = 0x00, SPLAT = 0x0f, V_EQ = 0x23, V_OR = 0x50, BITMAS
 const BASE = 16;
 const KEY_TEXT = 'resource_changes';
 
-const leb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-};
+const leb = uleb;
 const get = (x: number): number[] => [GET, x];
 const set = (x: number): number[] => [SET, x];
-const num = (v: number): number[] => {
-  // signed LEB128 (the constants here are small)
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
+const num = sleb;
 const c32 = (v: number): number[] => [CONST, ...num(v)];
 /** The byte at input offset `x` (a local). */
 const byteAt = (x: number): number[] => [...get(x), LOAD8, 0x00, ...leb(BASE)];
