@@ -30,13 +30,11 @@ const SIMD = 0xfd, V_LOAD = 0x00, SPLAT = 0x0f, V_EQ = 0x23, V_OR = 0x50, BITMAS
 const BASE = 16;
 const KEY_TEXT = 'resource_changes';
 
-const leb = uleb;
 const get = (x: number): number[] => [GET, x];
 const set = (x: number): number[] => [SET, x];
-const num = sleb;
-const c32 = (v: number): number[] => [CONST, ...num(v)];
+const c32 = (v: number): number[] => [CONST, ...sleb(v)];
 /** The byte at input offset `x` (a local). */
-const byteAt = (x: number): number[] => [...get(x), LOAD8, 0x00, ...leb(BASE)];
+const byteAt = (x: number): number[] => [...get(x), LOAD8, 0x00, ...uleb(BASE)];
 /** Stores the position (column, line) of input offset `x` as entry N of the output, N += 1. */
 const record = (x: number): number[] => [
   ...get(OUT), ...get(N), ...c32(8), MUL, ADD, TEE, K,
@@ -67,7 +65,7 @@ const scannerCode = (): number[] => [
   // 16 bytes at a time while none is a quote or a backslash
   BLOCK, VOID, LOOP, VOID,
   ...get(J), ...c32(16), ADD, ...get(LEN), GT_U, BR_IF, 1,
-  ...get(J), SIMD, V_LOAD, 0x00, ...leb(BASE), TEE, V,
+  ...get(J), SIMD, V_LOAD, 0x00, ...uleb(BASE), TEE, V,
   ...c32(34), SIMD, SPLAT, SIMD, V_EQ,
   ...get(V), ...c32(92), SIMD, SPLAT, SIMD, V_EQ,
   SIMD, V_OR, SIMD, BITMASK, TEE, M,
@@ -82,7 +80,7 @@ const scannerCode = (): number[] => [
   // a key at depth 1: is it `resource_changes` (compared byte by byte, raw as scanJson compares it)?
   ...get(DEPTH), ...c32(1), EQ, ...get(EXPECT), AND, IF, VOID,
   ...get(J), ...get(KEY), SUB, ...c32(KEY_TEXT.length), EQ, ...set(RC_KEY),
-  ...[...KEY_TEXT].flatMap((ch, n) => [...get(RC_KEY), ...get(KEY), LOAD8, 0x00, ...leb(BASE + n), ...c32(ch.charCodeAt(0)), EQ, AND, ...set(RC_KEY)]),
+  ...[...KEY_TEXT].flatMap((ch, n) => [...get(RC_KEY), ...get(KEY), LOAD8, 0x00, ...uleb(BASE + n), ...c32(ch.charCodeAt(0)), EQ, AND, ...set(RC_KEY)]),
   ...c32(0), ...set(EXPECT),
   END,
   ...get(DEPTH), EQZ, IF, VOID, ...finish([...get(J), ...c32(1), ADD]), END,
@@ -114,20 +112,20 @@ const scannerCode = (): number[] => [
   END,
 ];
 
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const section = (id: number, content: number[]): number[] => [id, ...leb(content.length), ...content];
-const name = (s: string): number[] => [...leb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
+const name = (s: string): number[] => [...uleb(s.length), ...[...s].map((ch) => ch.charCodeAt(0))];
 
 /** The module: imports `env.memory`, exports `scan(len, start, maxDepth, out, line0, lineStart0) -> i32`. */
 function moduleBytes(): Uint8Array {
-  const code = [...leb(2), LOCALS, I32, 1, V128, ...scannerCode()];
+  const code = [...uleb(2), LOCALS, I32, 1, V128, ...scannerCode()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, 6, I32, I32, I32, I32, I32, I32, 1, I32]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0]])),
     ...section(7, vec([[...name('scan'), 0x00, 0]])),
-    ...section(10, vec([[...leb(code.length), ...code]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
   ]);
 }
 
