@@ -80,10 +80,10 @@ export interface EngineOptions {
    */
   deadlines?: PolicyDeadlines | false;
   /**
-   * Compile each layer's WebAssembly only when a decision first needs it. Default false: every layer is compiled, instantiated and warmed up in
-   * {@link createEngine}, so a broken bundle or one that cannot finish on `{}` fails at start-up. The CLI
-   * turns it on (one short run pays only for the layers it uses; a broken layer still fails closed, as an
-   * error decision).
+   * Compile each layer's WebAssembly only when a decision first needs it. Default false: every layer is
+   * compiled, instantiated and warmed up in {@link createEngine}, so a broken bundle or one that cannot
+   * finish on `{}` fails at start-up. The CLI turns it on (one short run pays only for the layers it uses;
+   * a broken layer still fails closed, as an error decision).
    */
   lazyLayers?: boolean;
   /** Extra options passed to subject modules (domain mapping for plans, cache size). */

@@ -1,8 +1,18 @@
-/** Plain JSON-like objects: the one test for one (not null, not an array), and the one way to set a key on one. Pure. */
+/**
+ * Plain JSON-like values: the one test for an object (not null, not an array) and for a list of strings,
+ * and the one way to set a key on an object. Pure.
+ */
 
 /** True when `v` is an object that is neither null nor an array. */
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** True when `v` is an array whose every index holds a string (a hole is not one, as a JSON Schema validator sees it). */
+export function isStringArray(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
 }
 
 /**

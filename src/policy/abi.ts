@@ -3,7 +3,7 @@
  * trusted, and the normalisation of the seed's bare-string findings to `{msg, rule}`. Anything else is a
  * MeshgateError (MG_POLICY_RESULT_SHAPE): the caller turns it into a denying decision.
  */
-import { isObject } from '../is-object.js';
+import { isObject, isStringArray } from '../is-object.js';
 import type { Ajv, ValidateFunction, ErrorObject } from 'ajv';
 import { newAjv } from '../ajv.js';
 import { MeshgateError } from '../errors.js';
@@ -85,12 +85,6 @@ export function normaliseFinding(f: unknown, entrypoint: Entrypoint): RawFinding
 }
 
 const FINDING_STRING_KEYS = ['msg', 'rule', 'severity', 'path', 'remediation', 'resource'] as const;
-
-function isStringArray(v: unknown): boolean {
-  if (!Array.isArray(v)) return false;
-  for (const x of v) if (typeof x !== 'string') return false;
-  return true;
-}
 
 function isFindingArray(v: unknown): boolean {
   if (!Array.isArray(v)) return false;

@@ -4,7 +4,7 @@
  * A hand-written structural check mirrors the schema so the hot path does not run ajv on valid requests;
  * ajv runs only to explain a request the quick check rejects (and decides then).
  */
-import { isObject } from '../../is-object.js';
+import { isObject, isStringArray } from '../../is-object.js';
 import type { ErrorObject } from 'ajv';
 import { validateAccessRequest, type StandaloneValidator } from '../../generated/validators.js';
 
@@ -120,11 +120,7 @@ function describe(e: ErrorObject): RequestIssue {
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isObj = isObject;
 const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
-const optList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 10_000 && allStrings(v));
-function allStrings(xs: readonly unknown[]): boolean {
-  for (let i = 0; i < xs.length; i++) if (typeof xs[i] !== 'string') return false;
-  return true;
-}
+const optList = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 10_000 && isStringArray(v));
 const TOP_KEYS = new Set(['user', 'action', 'dataProduct', 'data_product', 'columns', 'purpose']);
 
 function quickProduct(p: unknown): boolean {
